@@ -1,0 +1,9 @@
+/**
+ * Public API of the pcmod language package: one entry point that the CLI, core, LSP and tests share.
+ */
+export type * from './ast/nodes.js';
+export * from './diagnostics/diagnostic.js';
+export * from './diagnostics/catalogue.js';
+export * from './stdlib/types.js';
+export * from './stdlib/table.js';
+export type * from './runtime/contract.js';

@@ -7,3 +7,4 @@ export * from './diagnostics/catalogue.js';
 export * from './stdlib/types.js';
 export * from './stdlib/table.js';
 export type * from './runtime/contract.js';
+export * from './stdlib/render-docs.js';

@@ -1,8 +1,12 @@
 #!/usr/bin/env node
-// Writes docs/stdlib.md from the stdlib declaration table (run after `npm run build`).
-import { writeFileSync } from 'node:fs';
-import { renderStdlibMarkdown } from '@proxycache/pcmod-lang';
+// Regenerates the generated parts of the docs (run by `npm run docs`, after the build):
+// docs/stdlib.md from the stdlib declaration table, and the diagnostic catalogue in docs/pcmod.md.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { catalogue, compile, renderStdlibMarkdown } from '@proxycache/pcmod-lang';
+import { renderCatalogue, withCatalogue } from './render-catalogue.mjs';
 
-const target = new URL('../docs/stdlib.md', import.meta.url);
-writeFileSync(target, renderStdlibMarkdown());
-console.log(`wrote ${target.pathname}`);
+const stdlib = new URL('../docs/stdlib.md', import.meta.url);
+writeFileSync(stdlib, renderStdlibMarkdown());
+const pcmod = new URL('../docs/pcmod.md', import.meta.url);
+writeFileSync(pcmod, withCatalogue(readFileSync(pcmod, 'utf8'), renderCatalogue({ compile, catalogue })));
+console.log('wrote docs/stdlib.md and the catalogue of docs/pcmod.md');

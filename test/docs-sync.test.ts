@@ -5,7 +5,9 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { allCodes, renderStdlibMarkdown } from '@proxycache/pcmod-lang';
+import { allCodes, catalogue, compile, renderStdlibMarkdown } from '@proxycache/pcmod-lang';
+// @ts-expect-error plain ESM script without types
+import { renderCatalogue, withCatalogue } from '../scripts/render-catalogue.mjs';
 import { describe, expect, test } from 'vitest';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -31,6 +33,10 @@ describe('docs', () => {
   test('docs/pcmod.md documents every diagnostic code', () => {
     const missing = allCodes.filter((code) => !pcmodDoc.includes(`### ${code}`));
     expect(missing).toEqual([]);
+  });
+
+  test('the catalogue in docs/pcmod.md is up to date (run `npm run docs`)', () => {
+    expect(pcmodDoc).toBe(withCatalogue(pcmodDoc, renderCatalogue({ compile, catalogue })));
   });
 
   test('docs/pcmod.md lists no code that does not exist', () => {

@@ -2,7 +2,7 @@
  * State shared by the checker's passes over one module: where diagnostics go, what has been typed and
  * resolved so far, and the module's config fields (read by `$field` references).
  */
-import type { ConfigFieldNode, ExprNode, NameRefNode, Range } from '../ast/nodes.js';
+import type { BareWordNode, ConfigFieldNode, ExprNode, NameRefNode, Range } from '../ast/nodes.js';
 import type { DiagnosticCode } from '../diagnostics/catalogue.js';
 import { type Diagnostic, type Fix, type RelatedInformation, createDiagnostic } from '../diagnostics/diagnostic.js';
 import type { PcType } from '../stdlib/types.js';
@@ -48,4 +48,12 @@ export class CheckContext {
 /** How pcmod writes a string literal: JSON quoting, plus `\$` so the text cannot start an interpolation. */
 export function quoteString(text: string): string {
   return JSON.stringify(text).replace(/\$/g, '\\$');
+}
+
+/** A legacy unquoted word used as a string: warns (PCM4001) with the quick fix `pcmod fmt` applies. */
+export function reportBareWord(ctx: CheckContext, node: BareWordNode): void {
+  const quoted = quoteString(node.text);
+  ctx.report('PCM4001', node.range, [node.text], {
+    fix: { title: `Quote as ${quoted}`, edits: [{ range: node.range, newText: quoted }] },
+  });
 }

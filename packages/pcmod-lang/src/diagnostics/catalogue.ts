@@ -54,6 +54,9 @@ export const catalogue = {
   PCM2025: { severity: 'error', message: "Invalid content type '{0}'.", summary: 'A `respond` content type literal that is not `type/subtype`.' },
   PCM2026: { severity: 'error', message: "'{0}' must be {1}, got {2}.", summary: 'A statement operand (status, header value, log message, …) has the wrong type.' },
   PCM2027: { severity: 'error', message: 'List elements must all be {0}, got {1}.', summary: 'A list literal mixes element types.' },
+  PCM2028: { severity: 'error', message: "Default of '{0}' must be a constant value.", summary: 'A config default that is not a literal (it may not read fields, other config values or calls).' },
+  PCM2029: { severity: 'error', message: 'Map keys and values must be str, got {0}.', summary: 'A map literal entry that is not a string.' },
+  PCM2030: { severity: 'error', message: "Operator '{0}' cannot be applied to {1}.", summary: 'The operand type does not fit the unary operator (`!` needs bool, `-` needs int).' },
 
   // ---- PCM3xxx: phases and effects -----------------------------------------------------------
   PCM3001: { severity: 'error', message: "'{0}' is not available in {1}.", summary: 'A request or response field used in a phase where it does not exist (e.g. `status` in on_request).' },

@@ -64,7 +64,9 @@ function excerpt(range: Range, sourceText: string, paintUnderline: (s: string) =
   if (text === undefined) return [];
   const startIndex = Math.min(Math.max(range.start.column - 1, 0), text.length);
   const endIndex =
-    range.end.line === lineNo ? Math.min(Math.max(range.end.column - 1, startIndex), text.length) : text.length;
+    range.end.line === lineNo
+      ? Math.min(Math.max(range.end.column - 1, startIndex), text.length)
+      : text.length;
   const width = Math.max(endIndex - startIndex, 1);
   // Keep tabs in the padding so the underline lines up under tab-indented code.
   const padding = text.slice(0, startIndex).replace(/[^\t]/g, ' ');
@@ -99,7 +101,11 @@ function canonicalDiagnostic(d: Diagnostic): object {
     range: canonicalRange(d.range),
     ...(d.related
       ? {
-          related: d.related.map((r) => ({ message: r.message, file: r.file, range: canonicalRange(r.range) })),
+          related: d.related.map((r) => ({
+            message: r.message,
+            file: r.file,
+            range: canonicalRange(r.range),
+          })),
         }
       : {}),
     ...(d.fix
@@ -121,6 +127,9 @@ function canonicalRange(r: Range): object {
 }
 
 /** Colour only for a terminal, and never when `NO_COLOR` is set (https://no-color.org). */
-export function shouldUseColor(stream: { readonly isTTY?: boolean }, env: Readonly<Record<string, string | undefined>>): boolean {
+export function shouldUseColor(
+  stream: { readonly isTTY?: boolean },
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
   return stream.isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === '');
 }

@@ -8,3 +8,8 @@ export * from './stdlib/types.js';
 export * from './stdlib/table.js';
 export type * from './runtime/contract.js';
 export * from './stdlib/render-docs.js';
+export * from './checker/check.js';
+export type * from './checker/check-result.js';
+export * from './checker/node-at.js';
+export { emit, emitTypeScript } from './emit/emit.js';
+export { compile, type CompileResult } from './compile.js';

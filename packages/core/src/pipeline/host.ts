@@ -6,7 +6,14 @@
 import type { Readable } from 'node:stream';
 import type { Exchange, ModuleInstance } from '@proxycache/pcmod-lang';
 import type { Logger } from 'pino';
-import type { ProxyConfig } from '../config/types.js';
+import type { ConfigError, ProxyConfig } from '../config/types.js';
+
+/**
+ * `notes` key under which `HostServices.forward` records the backend (host:port) it contacted — set also
+ * when the attempt ends in 502/504. Its presence tells on_response stdlib calls (circuit breaker) that
+ * the response came from upstream and not from a module (cache hit, 429, health check).
+ */
+export const NOTE_UPSTREAM_BACKEND = 'upstream.backend';
 
 /** Header fields with lower-case names, the shape node:http uses for `req.headers`. */
 export type HeaderRecord = Record<string, string | string[] | undefined>;
@@ -26,7 +33,10 @@ export interface HostExchange extends Exchange {
   readonly requestHeaders: HeaderRecord;
   /** The request body: a stream that has not been consumed, or undefined for bodiless requests. */
   readonly requestBody: Readable | undefined;
-  /** Set by `respond`, a responding std call, or the upstream answer; read and changed by on_response. */
+  /**
+   * Set by `respond`, a responding std call, or the upstream answer; read and changed by on_response.
+   * A std call responds by assigning it, so `responded` must read `response !== undefined`.
+   */
   response: ResponseState | undefined;
   /** Changes the path (and uri) sent upstream, keeping the query string. */
   setPath(path: string): void;
@@ -48,6 +58,16 @@ export interface ReloadResult {
   readonly ok: boolean;
   readonly diagnostics: readonly { code: string; file: string; line: number; column: number; message: string; severity: string }[];
   readonly modules: readonly string[];
+}
+
+/** Result of validating (or repairing) the config file on disk without applying it. */
+export interface ConfigFileReport {
+  readonly ok: boolean;
+  /** The file checked; undefined when the proxy runs on defaults. */
+  readonly file: string | undefined;
+  readonly errors: readonly ConfigError[];
+  /** Repair only: module sections that were appended. */
+  readonly added?: readonly string[];
 }
 
 /** Everything stdlib implementations may use from the running proxy. */
@@ -73,4 +93,15 @@ export interface HostServices {
   describeModules(): readonly { name: string; version: string; priority: number; file: string; enabled: boolean }[];
   /** Cleanup run on shutdown or when a reload replaces this pipeline (timers, intervals). */
   onDispose(fn: () => void): void;
+  /** Validates the config file on disk (admin `GET /config/verify`); absent → the admin API answers 501. */
+  verifyConfig?(): Promise<ConfigFileReport>;
+  /** Appends missing module sections with defaults (admin `POST /config/repair`); absent → 501. */
+  repairConfig?(): Promise<ConfigFileReport>;
+  /** Requests in flight to a backend (for `least_connections`); absent → round robin. */
+  activeRequests?(backend: string): number;
+  /**
+   * Process-lifetime store that survives reloads (the same Map for every pipeline the process builds).
+   * The response cache lives here so a reload keeps it; absent → state per pipeline.
+   */
+  readonly persistent?: Map<string, unknown>;
 }

@@ -88,13 +88,24 @@ function zeroValue(type: PcType): ConfigValue {
   }
 }
 
+/** Where a constant sits: the whole default, a list element or a map key or value (each has its own code). */
+type Slot = 'default' | 'element' | 'entry';
+
 /**
- * Evaluates a default of type `expected`; `label` names it in messages (`ports[1]` for a list element).
- * Returns undefined after reporting a diagnostic (or for a parser placeholder).
+ * Evaluates a default of type `expected` for the field `label`. Returns undefined after reporting a
+ * diagnostic (or for a parser placeholder).
  */
-function constant(ctx: CheckContext, expr: ExprNode, expected: PcType, label: string): ConfigValue | undefined {
+function constant(
+  ctx: CheckContext,
+  expr: ExprNode,
+  expected: PcType,
+  label: string,
+  slot: Slot = 'default',
+): ConfigValue | undefined {
   const mismatch = (got: CheckType): undefined => {
-    ctx.report('PCM2008', expr.range, [label, showType(expected), showType(got)]);
+    if (slot === 'element') ctx.report('PCM2027', expr.range, [showType(expected), showType(got)]);
+    else if (slot === 'entry') ctx.report('PCM2029', expr.range, [showType(got)]);
+    else ctx.report('PCM2008', expr.range, [label, showType(expected), showType(got)]);
     return undefined;
   };
   const scalar = (type: CheckType, value: ConfigValue): ConfigValue | undefined => {
@@ -126,18 +137,22 @@ function constant(ctx: CheckContext, expr: ExprNode, expected: PcType, label: st
     case 'StringLiteral':
       return scalar('str', expr.value);
     case 'BareWord':
+    case 'NameRef': {
+      // A bare identifier as a default can only be a legacy unquoted word, however the parser tagged it.
+      const text = expr.kind === 'BareWord' ? expr.text : expr.name;
       ctx.typed(expr, 'str');
       if (expected !== 'str') return mismatch('str');
-      reportBareWord(ctx, expr);
-      return expr.text;
+      reportBareWord(ctx, { kind: 'BareWord', text, range: expr.range });
+      return text;
+    }
     case 'ListLiteral': {
       if (!isList(expected)) return mismatch(shallowListType(expr.elements));
       ctx.typed(expr, expected);
       const element = elementOf(expected) as PcType;
       const values: ConfigValue[] = [];
       let ok = true;
-      expr.elements.forEach((e, i) => {
-        const v = constant(ctx, e, element, `${label}[${i}]`);
+      expr.elements.forEach((e) => {
+        const v = constant(ctx, e, element, label, 'element');
         if (v === undefined) ok = false;
         else values.push(v);
       });
@@ -149,8 +164,8 @@ function constant(ctx: CheckContext, expr: ExprNode, expected: PcType, label: st
       const map = new Map<string, string>();
       let ok = true;
       for (const entry of expr.entries) {
-        const key = constant(ctx, entry.key, 'str', `${label} key`);
-        const value = constant(ctx, entry.value, 'str', `${label}[${typeof key === 'string' ? key : '?'}]`);
+        const key = constant(ctx, entry.key, 'str', label, 'entry');
+        const value = constant(ctx, entry.value, 'str', label, 'entry');
         if (typeof key === 'string' && typeof value === 'string') map.set(key, value);
         else ok = false;
       }

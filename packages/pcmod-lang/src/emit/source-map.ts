@@ -47,7 +47,7 @@ export function encodeMappings(segments: readonly MappingSegment[]): string {
 export class PcmodSourceMap implements SourceMapping {
   readonly #file: string;
   readonly #segments: readonly MappingSegment[];
-  /** Segments grouped by generated line (index = line), each group sorted by column. */
+  /** Segments grouped by generated line, each group sorted by column. */
   readonly #byLine: ReadonlyMap<number, readonly MappingSegment[]>;
 
   constructor(file: string, segments: readonly MappingSegment[]) {

@@ -76,7 +76,7 @@ export const stdFunctions: readonly StdFunction[] = [
     returns: 'void', phases: START, effects: pure,
     doc: 'Probes every configured backend in the background; unhealthy backends leave rotation until they answer 2xx again.',
   },
-  { name: 'std.metrics.prometheus', params: [], returns: 'str', phases: TRAFFIC, effects: pure, doc: 'Prometheus text exposition of the proxy\'s metrics.' },
+  { name: 'std.metrics.prometheus', params: [], returns: 'str', phases: TRAFFIC, effects: { async: true, responds: 'never' }, doc: 'Prometheus text exposition of the proxy\'s metrics.' },
   { name: 'std.metrics.stats_json', params: [], returns: 'str', phases: TRAFFIC, effects: pure, doc: 'JSON stats (requests_total, latency_avg_ms, …).' },
   {
     name: 'std.admin.listen',
@@ -90,7 +90,7 @@ export const stdFunctions: readonly StdFunction[] = [
   { name: 'std.admin.authorized', params: [{ name: 'api_key', type: 'str', doc: 'expected key; "" allows everyone' }], returns: 'bool', phases: REQ, effects: pure, doc: 'Constant-time check of Authorization: Bearer KEY or X-Api-Key: KEY.' },
   { name: 'std.admin.status', params: [], returns: 'str', phases: REQ, effects: pure, doc: 'JSON status: uptime, version, pid, listeners.' },
   { name: 'std.admin.mods', params: [], returns: 'str', phases: REQ, effects: pure, doc: 'JSON list of loaded modules with priority, version, file and enabled state.' },
-  { name: 'std.admin.config_verify', params: [], returns: 'str', phases: REQ, effects: pure, doc: 'JSON result of validating the config file on disk.' },
+  { name: 'std.admin.config_verify', params: [], returns: 'str', phases: REQ, effects: { async: true, responds: 'never' }, doc: 'JSON result of validating the config file on disk.' },
   { name: 'std.admin.config_repair', params: [], returns: 'void', phases: REQ, effects: { async: true, responds: 'always' }, doc: 'Appends missing module sections with defaults to the config file; responds with the result.' },
   { name: 'std.admin.reload', params: [], returns: 'void', phases: REQ, effects: { async: true, responds: 'always' }, doc: 'Recompiles modules and config and swaps the pipeline; responds 200, or 422 with diagnostics.' },
   { name: 'std.raw_tcp.passthrough', params: [{ name: 'backend', type: 'str', doc: 'host:port; "" means server.backend_addr' }], returns: 'void', phases: START, effects: pure, doc: 'Pipes connections on the main listener that do not start like HTTP straight to the backend.' },

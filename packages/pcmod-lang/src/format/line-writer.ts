@@ -1,0 +1,99 @@
+/**
+ * Collects the formatter's output line by line and weaves the source's comments back in.
+ *
+ * Every output line is tagged with the source line its last token came from. A comment that shared its
+ * line with code (a trailing comment) goes back to the end of the last output line with that tag; a
+ * comment on a line of its own is written above the next thing printed after it, at that thing's indent.
+ * Blank lines: at most one, kept where the source had one between two things of the same list.
+ */
+import type { CommentNode } from '../ast/nodes.js';
+
+const indentUnit = '  ';
+
+interface OutputLine {
+  readonly text: string;
+  comment?: string;
+}
+
+export class LineWriter {
+  private readonly lines: Array<OutputLine | null> = [];
+  /** Index of the last output line per source line, for trailing comments. */
+  private readonly lastLineBySourceLine = new Map<number, number>();
+  private readonly comments: CommentNode[];
+  private nextComment = 0;
+  /** Source line where the last printed thing ended. */
+  private lastSourceLine = 0;
+  /** True right after a `{`: a blank line here would only be noise. */
+  private atBlockStart = true;
+  /** Set between sections: the next thing printed gets exactly one blank line before it. */
+  private sectionBreak = false;
+
+  constructor(
+    comments: readonly CommentNode[],
+    /** True for comments that have code before them on their line. */
+    private readonly isTrailing: (comment: CommentNode) => boolean,
+  ) {
+    this.comments = [...comments].sort((a, b) => a.range.start.offset - b.range.start.offset);
+  }
+
+  /** Prints every comment that starts before `offset`, at `indent` (those that are not trailing). */
+  flushComments(offset: number, indent: number): void {
+    while (this.nextComment < this.comments.length) {
+      const comment = this.comments[this.nextComment] as CommentNode;
+      if (comment.range.start.offset >= offset) break;
+      this.nextComment++;
+      const text = `#${comment.text.trimEnd()}`;
+      const index = this.lastLineBySourceLine.get(comment.range.start.line);
+      const target = index === undefined ? undefined : this.lines[index];
+      if (this.isTrailing(comment) && target && target.comment === undefined) {
+        target.comment = text;
+      } else {
+        this.push(indent, text, comment.range.start.line, comment.range.start.line, true);
+      }
+    }
+  }
+
+  /**
+   * Prints one line of a list (header, config field, statement, or the first line of a section/compound
+   * statement) after the comments that precede it. `startLine`/`startOffset` locate the thing in the
+   * source; `endLine` is the source line of the output line's last token.
+   */
+  item(indent: number, text: string, start: { line: number; offset: number }, endLine: number): void {
+    this.flushComments(start.offset, indent);
+    this.push(indent, text, start.line, endLine, true);
+  }
+
+  /** A line that continues the current construct (`}`, `} else {`): never preceded by a blank line. */
+  continuation(indent: number, text: string, endLine: number): void {
+    this.push(indent, text, endLine, endLine, false);
+  }
+
+  /** The next line opens a block: no blank line directly after it. */
+  openBlock(): void {
+    this.atBlockStart = true;
+  }
+
+  /** The next item starts a new top-level section: exactly one blank line before it (and its comments). */
+  breakSection(): void {
+    this.sectionBreak = true;
+  }
+
+  /** The output text: lines joined with `\n`, ending with one newline (empty for an empty module). */
+  toString(): string {
+    const texts = this.lines.map((l) => (l === null ? '' : l.comment ? `${l.text} ${l.comment}` : l.text));
+    return texts.length === 0 ? '' : `${texts.join('\n')}\n`;
+  }
+
+  private push(indent: number, text: string, startLine: number, endLine: number, mayBreak: boolean): void {
+    const previous = this.lines[this.lines.length - 1];
+    if (previous !== undefined && previous !== null && mayBreak) {
+      const wantsBlank = this.sectionBreak || (!this.atBlockStart && startLine > this.lastSourceLine + 1);
+      if (wantsBlank) this.lines.push(null);
+    }
+    this.sectionBreak = false;
+    this.atBlockStart = false;
+    this.lines.push({ text: text === '' ? '' : indentUnit.repeat(indent) + text });
+    this.lastLineBySourceLine.set(endLine, this.lines.length - 1);
+    this.lastSourceLine = Math.max(endLine, startLine);
+  }
+}

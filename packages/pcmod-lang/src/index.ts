@@ -12,4 +12,8 @@ export * from './checker/check.js';
 export type * from './checker/check-result.js';
 export * from './checker/node-at.js';
 export { emit, emitTypeScript } from './emit/emit.js';
+export * from './format/format.js';
+export * from './diagnostics/render.js';
+export * from './parser/parse.js';
+export type * from './parser/parse-result.js';
 export { compile, type CompileResult } from './compile.js';

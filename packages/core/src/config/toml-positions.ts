@@ -197,18 +197,17 @@ class Scanner {
         this.i++;
         continue;
       }
+      const before = this.i;
       this.keyValue(path);
+      if (this.i === before) this.i++;
     }
   }
 
   private array(): void {
     this.i++; // '['
     this.inArray++;
-    try {
-      this.arrayItems();
-    } finally {
-      this.inArray--;
-    }
+    this.arrayItems();
+    this.inArray--;
   }
 
   private arrayItems(): void {
@@ -224,7 +223,10 @@ class Scanner {
         this.i++;
         continue;
       }
+      const before = this.i;
       this.value([]);
+      // The text passed smol-toml, but never loop on something this scanner does not expect.
+      if (this.i === before) this.i++;
     }
   }
 

@@ -4,8 +4,8 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { type ProxyError, statusForError } from '../errors/proxy-error.js';
-import type { ResponseState } from './host.js';
 import type { ProxyExchange } from './exchange.js';
+import type { ResponseState } from './host.js';
 
 /** Statuses after which the proxy closes the client connection, whoever produced the response. */
 export const closingStatuses: ReadonlySet<number> = new Set([400, 408, 413, 429, 431, 500, 502, 503, 504]);
@@ -27,7 +27,11 @@ export function errorResponse(status: number): ResponseState {
   const body = errorBody(status);
   return {
     status,
-    headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length), connection: 'close' },
+    headers: {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': String(body.length),
+      connection: 'close',
+    },
     body,
   };
 }

@@ -109,6 +109,11 @@ export class ProxyExchange implements HostExchange {
     return this.notesMap;
   }
 
+  /** A note's value without creating the notes map (access log, metrics). */
+  peekNote(key: string): unknown {
+    return this.notesMap?.get(key);
+  }
+
   /** Aborted when the client goes away before its answer is written (cancels upstream work). */
   get signal(): AbortSignal {
     if (this.abortController === undefined) this.abortController = new AbortController();
@@ -122,7 +127,7 @@ export class ProxyExchange implements HostExchange {
   }
 
   get aborted(): boolean {
-    return this.abortController !== undefined && this.abortController.signal.aborted;
+    return this.abortController?.signal.aborted === true;
   }
 
   setHeader(phase: HandlerEvent, name: string, value: string): void {
@@ -149,7 +154,8 @@ export class ProxyExchange implements HostExchange {
 
   respond(status: number, contentType: string | undefined, body: string | undefined): void {
     const headers: HeaderRecord = {};
-    if (contentType !== undefined && contentType !== '') headers['content-type'] = contentTypes[contentType] ?? contentType;
+    if (contentType !== undefined && contentType !== '')
+      headers['content-type'] = contentTypes[contentType] ?? contentType;
     this.replaceResponse({ status, headers, body: body === undefined ? undefined : Buffer.from(body) });
   }
 
@@ -161,7 +167,12 @@ export class ProxyExchange implements HostExchange {
   /** Sets the response, destroying a streamed body it replaces so that its upstream connection is freed. */
   replaceResponse(next: ResponseState): void {
     const prev = this.response;
-    if (prev !== undefined && prev.body !== undefined && !Buffer.isBuffer(prev.body) && prev.body !== next.body) {
+    if (
+      prev !== undefined &&
+      prev.body !== undefined &&
+      !Buffer.isBuffer(prev.body) &&
+      prev.body !== next.body
+    ) {
       prev.body.destroy();
     }
     this.response = next;

@@ -3,10 +3,11 @@
  * response phase in reverse over every stage that ran. Written as a loop that continues through callbacks
  * only when a handler actually returned a promise, so a fully synchronous pipeline allocates no promise.
  */
-import type { Exchange, ModuleInstance, SourceLocation, SourceMapping } from '@proxycache/pcmod-lang';
+import type { ModuleInstance, SourceLocation, SourceMapping } from '@proxycache/pcmod-lang';
 import { ProxyError } from '../errors/proxy-error.js';
 import { failExchange } from './error-response.js';
 import type { ProxyExchange } from './exchange.js';
+import { scriptLocation } from './script-location.js';
 
 /** One module in a built pipeline. */
 export interface PipelineStage {
@@ -28,8 +29,6 @@ export type ScriptErrorReporter = (
 
 /** Called when the request phase ends without a response; must set `x.response`. */
 export type NoResponderFallback = (x: ProxyExchange) => void;
-
-type Handler = (x: Exchange) => void | Promise<void>;
 
 function isThenable(v: unknown): v is PromiseLike<void> {
   return v !== undefined && v !== null && typeof (v as PromiseLike<void>).then === 'function';
@@ -99,11 +98,11 @@ export class Pipeline {
   private responseFrom(x: ProxyExchange, start: number, done: (x: ProxyExchange) => void): void {
     const stages = this.stages;
     for (let i = start; i >= 0; i--) {
-      const h: Handler | undefined = (stages[i] as PipelineStage).instance.onResponse;
-      if (h === undefined) continue;
+      const inst = (stages[i] as PipelineStage).instance;
+      if (inst.onResponse === undefined) continue;
       let r: void | Promise<void>;
       try {
-        r = (stages[i] as PipelineStage).instance.onResponse?.(x);
+        r = inst.onResponse(x);
       } catch (err) {
         this.scriptError(x, i, 'on_response', err);
         continue;
@@ -138,5 +137,3 @@ export class Pipeline {
 function locate(err: unknown, stage: PipelineStage): SourceLocation {
   return scriptLocation(err, stage.file, stage.sourceMap);
 }
-
-import { scriptLocation } from './script-location.js';

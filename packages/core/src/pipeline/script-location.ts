@@ -16,7 +16,11 @@ const frame = /:(\d+):(\d+)\)?$/;
  * The script location of `err`: a location the generated code attached (`err.where` / `err.location`),
  * else the first stack frame the module's source map knows, else the module file itself (line 0).
  */
-export function scriptLocation(err: unknown, file: string, sourceMap: SourceMapping | undefined): SourceLocation {
+export function scriptLocation(
+  err: unknown,
+  file: string,
+  sourceMap: SourceMapping | undefined,
+): SourceLocation {
   if (typeof err === 'object' && err !== null) {
     const o = err as Record<string, unknown>;
     if (isLocation(o.where)) return o.where;

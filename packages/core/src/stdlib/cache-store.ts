@@ -73,8 +73,8 @@ export class LruResponseStore implements ResponseStore {
   /** A store with a different entry bound holding the most recently used entries of this one. */
   resized(maxEntries: number): LruResponseStore {
     const next = new LruResponseStore(maxEntries);
-    // rentries() runs from least to most recently used, so the newest end up newest again.
-    for (const [key, entry] of this.lru.rentries()) next.set(key, entry);
+    // entries() runs from most to least recently used; insert oldest first so the newest stay newest.
+    for (const [key, entry] of [...this.lru.entries()].reverse()) next.set(key, entry);
     return next;
   }
 }

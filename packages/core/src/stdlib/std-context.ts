@@ -28,4 +28,3 @@ export function headerValue(headers: HeaderRecord | undefined, name: string): st
   if (v === undefined) return '';
   return typeof v === 'string' ? v : v.join(', ');
 }
-

@@ -1,13 +1,21 @@
 /**
- * The diagnostics of one source text as `pcmod check` reports them: syntax first; the checker runs only on
- * a file that parsed cleanly, so one typo does not cascade into a page of type errors.
+ * Parse and check of one source text, as `pcmod check` and `pcmod compile --emit ts` need them: the
+ * phases of `compile()` without the emit step. The checker runs on a recovered tree too (it skips
+ * `ErrorExpr` placeholders), so a typo in one handler does not hide type errors in another.
  */
 import { check } from '../checker/check.js';
-import { type Diagnostic, hasErrors, sortDiagnostics } from '../diagnostics/diagnostic.js';
+import type { CheckResult } from '../checker/check-result.js';
+import { type Diagnostic, sortDiagnostics } from '../diagnostics/diagnostic.js';
 import { parse } from '../parser/parse.js';
 
-export function analyze(text: string, file: string): Diagnostic[] {
+export interface Analysis {
+  readonly checked: CheckResult;
+  /** Parse and check diagnostics, sorted. */
+  readonly diagnostics: Diagnostic[];
+}
+
+export function analyze(text: string, file: string): Analysis {
   const parsed = parse(text, file);
-  if (hasErrors(parsed.diagnostics)) return sortDiagnostics(parsed.diagnostics);
-  return sortDiagnostics([...parsed.diagnostics, ...check(parsed).diagnostics]);
+  const checked = check(parsed);
+  return { checked, diagnostics: sortDiagnostics([...parsed.diagnostics, ...checked.diagnostics]) };
 }

@@ -1,10 +1,11 @@
 /** `pcmod check [PATH…] [--format text|json]`. */
 import { parseArgs } from 'node:util';
 import { type Diagnostic, hasErrors } from '../diagnostics/diagnostic.js';
-import { renderDiagnostic, renderJson, shouldUseColor } from '../diagnostics/render.js';
+import { renderJson } from '../diagnostics/render.js';
 import { analyze } from './analyze.js';
 import { collectSourceFiles, readSource } from './files.js';
 import { type CliIo, ExitCode, UsageError } from './io.js';
+import { writeDiagnostics } from './report.js';
 import { summaryLine } from './summary.js';
 
 export async function runCheck(args: readonly string[], io: CliIo): Promise<number> {
@@ -21,21 +22,13 @@ export async function runCheck(args: readonly string[], io: CliIo): Promise<numb
   if (files.length === 0) throw new UsageError(`no .pcmod files found in ${quoteList(positionals)}`, 'check');
 
   const all: Diagnostic[] = [];
-  const rendered: string[] = [];
-  const color = shouldUseColor(io.stdout, io.env ?? process.env);
   for (const file of files) {
     const text = await readSource(file);
-    const diagnostics = analyze(text, file.display);
+    const { diagnostics } = analyze(text, file.display);
     all.push(...diagnostics);
-    for (const d of diagnostics) rendered.push(renderDiagnostic(d, text, { color }));
+    if (values.format === 'text') writeDiagnostics(io.stdout, io, diagnostics, text);
   }
-
-  if (values.format === 'json') {
-    io.stdout.write(`${renderJson(all)}\n`);
-  } else {
-    for (const block of rendered) io.stdout.write(`${block}\n\n`);
-    io.stdout.write(`${summaryLine(all, files.length)}\n`);
-  }
+  io.stdout.write(values.format === 'json' ? `${renderJson(all)}\n` : `${summaryLine(all, files.length)}\n`);
   return hasErrors(all) ? ExitCode.failure : ExitCode.ok;
 }
 

@@ -1,14 +1,13 @@
 /** `pcmod compile FILE [--emit js|ts]`: prints the generated source, or the diagnostics that prevent it. */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { check } from '../checker/check.js';
 import { compile } from '../compile.js';
-import { type Diagnostic, hasErrors, sortDiagnostics } from '../diagnostics/diagnostic.js';
-import { renderDiagnostic, shouldUseColor } from '../diagnostics/render.js';
+import { type Diagnostic, hasErrors } from '../diagnostics/diagnostic.js';
 import { emitTypeScript } from '../emit/emit.js';
-import { parse } from '../parser/parse.js';
+import { analyze } from './analyze.js';
 import { readSource } from './files.js';
 import { type CliIo, ExitCode, UsageError } from './io.js';
-import { resolve } from 'node:path';
+import { writeDiagnostics } from './report.js';
 
 export async function runCompile(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -36,19 +35,17 @@ export async function runCompile(args: readonly string[], io: CliIo): Promise<nu
     diagnostics = result.diagnostics;
     output = result.module?.js;
   } else {
-    const parsed = parse(text, display);
-    if (hasErrors(parsed.diagnostics)) {
-      diagnostics = sortDiagnostics(parsed.diagnostics);
-    } else {
-      const checked = check(parsed);
-      diagnostics = sortDiagnostics([...parsed.diagnostics, ...checked.diagnostics]);
-      if (!hasErrors(diagnostics)) output = emitTypeScript(checked);
-    }
+    const analysis = analyze(text, display);
+    diagnostics = analysis.diagnostics;
+    if (!hasErrors(diagnostics)) output = emitTypeScript(analysis.checked);
   }
 
-  const color = shouldUseColor(io.stderr, io.env ?? process.env);
-  for (const d of diagnostics) io.stderr.write(`${renderDiagnostic(d, text, { color })}\n\n`);
-  if (output === undefined || hasErrors(diagnostics)) return ExitCode.failure;
+  writeDiagnostics(io.stderr, io, diagnostics, text);
+  if (hasErrors(diagnostics)) return ExitCode.failure;
+  if (output === undefined) {
+    io.stderr.write(`pcmod: '${display}' produced no output\n`);
+    return ExitCode.failure;
+  }
   io.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
   return ExitCode.ok;
 }

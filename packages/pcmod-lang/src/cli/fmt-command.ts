@@ -2,10 +2,10 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { renderDiagnostic, shouldUseColor } from '../diagnostics/render.js';
 import { format } from '../format/format.js';
 import { collectSourceFiles, describeFsError, readSource } from './files.js';
 import { type CliIo, ExitCode, readAll, UsageError } from './io.js';
+import { writeDiagnostics } from './report.js';
 
 /** Name used in diagnostics for text read from stdin. */
 const stdinName = '<stdin>';
@@ -61,7 +61,6 @@ async function formatStdin(io: CliIo, checkOnly: boolean): Promise<number> {
 /** Prints the errors that stopped formatting to stderr; true when there were any. */
 function reportSyntaxErrors(diagnostics: readonly Diagnostic[], text: string, io: CliIo): boolean {
   const errors = diagnostics.filter((d) => d.severity === 'error');
-  const color = shouldUseColor(io.stderr, io.env ?? process.env);
-  for (const d of errors) io.stderr.write(`${renderDiagnostic(d, text, { color })}\n\n`);
+  writeDiagnostics(io.stderr, io, errors, text);
   return errors.length > 0;
 }

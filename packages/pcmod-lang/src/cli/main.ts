@@ -3,9 +3,6 @@
  * failure into an exit code: 0 success, 1 findings, 2 bad command line, 70 a bug in pcmod.
  * It never lets an exception or stack trace reach the user.
  */
-import { runCheck } from './check-command.js';
-import { runCompile } from './compile-command.js';
-import { runFmt } from './fmt-command.js';
 import { type CliIo, ExitCode, UsageError } from './io.js';
 import { type CommandName, commandHelp, isCommandName, mainHelp } from './usage.js';
 import { packageVersion } from './version.js';
@@ -13,10 +10,11 @@ import { packageVersion } from './version.js';
 export type { CliIo, CliOutput } from './io.js';
 export { ExitCode } from './io.js';
 
+// Loaded on demand: `--help` and `--version` should not pay for building the parser.
 const commands: Record<CommandName, (args: readonly string[], io: CliIo) => Promise<number>> = {
-  check: runCheck,
-  fmt: runFmt,
-  compile: runCompile,
+  check: async (args, io) => (await import('./check-command.js')).runCheck(args, io),
+  fmt: async (args, io) => (await import('./fmt-command.js')).runFmt(args, io),
+  compile: async (args, io) => (await import('./compile-command.js')).runCompile(args, io),
 };
 
 /** Runs `pcmod` with the arguments after the program name and returns the process exit code. */

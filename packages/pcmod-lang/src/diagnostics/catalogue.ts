@@ -2,7 +2,7 @@
  * Every diagnostic code pcmod can report, with its default severity and message template.
  * Codes are stable and never reused: retire a code by marking it `retired`, never by deleting it.
  * Ranges: PCM1xxx syntax and limits, PCM2xxx names and types, PCM3xxx phases and effects,
- * PCM4xxx lints and legacy style. docs/pcmod.md lists every code (a test keeps them in sync).
+ * PCM4xxx lints and legacy style, PCM5xxx loading a set of modules. docs/pcmod.md lists every code (a test keeps them in sync).
  */
 import type { Severity } from './diagnostic.js';
 
@@ -68,6 +68,10 @@ export const catalogue = {
   PCM4001: { severity: 'warning', message: "Legacy unquoted value '{0}'; quote it.", summary: 'An unquoted word standing for a string (legacy syntax). `pcmod fmt` quotes it.' },
   PCM4002: { severity: 'warning', message: "'{0}' is declared but never used.", summary: 'A `let` variable that is never read.' },
   PCM4003: { severity: 'warning', message: 'Empty {0} block.', summary: 'A handler or block with no statements.' },
+
+  // ---- PCM5xxx: loading a set of modules (proxycache's module loader) ------------------------
+  PCM5001: { severity: 'error', message: "Duplicate module name '{0}'; it is already defined in {1}.", summary: 'Two loaded `.pcmod` files declare the same `mod` name; use a new name and `overrides` to replace a module.' },
+  PCM5002: { severity: 'error', message: 'Cannot read {0}: {1}', summary: 'A module file or mods directory could not be read.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type DiagnosticCode = keyof typeof catalogue;

@@ -68,6 +68,7 @@ export function emitTypeScript(checked: CheckResult): string {
   const types = ['Bindings', 'ConfigValue', 'ModuleInstance', 'SourceLocation'];
   if (generated.events.includes('on_start')) types.push('StartScope');
   if (generated.events.some((e) => e !== 'on_start')) types.push('Exchange');
+  if (generated.functions.length > 0) types.push('StdImplementation');
   const { header } = checked;
   return [
     `import type { ${types.sort().join(', ')} } from '@proxycache/pcmod-lang';`,

@@ -212,7 +212,8 @@ class ModuleGenerator {
       w.dedent();
       w.line('}');
     }
-    for (const [name, id] of this.#functions) w.line(`const ${id} = b.fns[${jsString(name)}];`);
+    const binding = ts ? ' as StdImplementation' : '';
+    for (const [name, id] of this.#functions) w.line(`const ${id} = b.fns[${jsString(name)}]${binding};`);
     for (const [name, id] of this.#config) {
       const cast = ts ? ` as ${tsType(this.#configType(name))}` : '';
       w.line(`const ${id} = config[${jsString(name)}]${cast};`);

@@ -30,10 +30,27 @@ export class LineWriter {
 
   constructor(
     comments: readonly CommentNode[],
-    /** True for comments that have code before them on their line. */
-    private readonly isTrailing: (comment: CommentNode) => boolean,
+    /** The source the comments' ranges refer to. */
+    readonly sourceText: string,
   ) {
     this.comments = [...comments].sort((a, b) => a.range.start.offset - b.range.start.offset);
+  }
+
+  /** True when a comment not yet printed starts in `[from, to)`. */
+  hasPendingCommentBetween(from: number, to: number): boolean {
+    for (let i = this.nextComment; i < this.comments.length; i++) {
+      const offset = (this.comments[i] as CommentNode).range.start.offset;
+      if (offset >= to) return false;
+      if (offset >= from) return true;
+    }
+    return false;
+  }
+
+  /** A trailing comment has code before it on its line. */
+  private isTrailing(comment: CommentNode): boolean {
+    const offset = comment.range.start.offset;
+    const lineStart = this.sourceText.lastIndexOf('\n', offset - 1) + 1;
+    return /\S/.test(this.sourceText.slice(lineStart, offset));
   }
 
   /** Prints every comment that starts before `offset`, at `indent` (those that are not trailing). */

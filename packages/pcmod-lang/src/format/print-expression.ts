@@ -12,8 +12,7 @@ const identifierContinue = /[A-Za-z0-9_]/;
 
 /**
  * Escapes string content: `\\`, `\"`, `\n`, `\t`, `\r`, and `$` where it would otherwise start an
- * interpolation (`$name`, `${`) or be
- * mistaken for one (`$$name`). `next` is the character that follows the text in the literal, if any.
+ * interpolation (`$name`, `${`). `next` is the character that follows the text in the literal, if any.
  */
 export function escapeStringText(value: string, next = ''): string {
   let out = '';
@@ -37,7 +36,7 @@ export function escapeStringText(value: string, next = ''): string {
         break;
       case '$': {
         const following = i + 1 < value.length ? (value[i + 1] as string) : next;
-        out += /[A-Za-z_{$]/.test(following) ? '\\$' : '$';
+        out += /[A-Za-z_{]/.test(following) ? '\\$' : '$';
         break;
       }
       default:
@@ -77,7 +76,9 @@ export function printExpression(e: ExprNode): string {
     case 'CtxRef':
       return `ctx.${e.key}`;
     case 'Call':
-      return e.parens ? `${e.callee.join('.')}(${e.args.map(printExpression).join(', ')})` : e.callee.join('.');
+      return e.parens
+        ? `${e.callee.join('.')}(${e.args.map(printExpression).join(', ')})`
+        : e.callee.join('.');
     case 'Binary':
       return `${printExpression(e.left)} ${e.operator} ${printExpression(e.right)}`;
     case 'Unary':
@@ -100,7 +101,7 @@ function printInterpolated(e: InterpolatedStringNode): string {
     const nextChar = next?.kind === 'Text' ? next.value.charAt(0) : next ? '$' : '';
     if (part.kind === 'Text') {
       out += escapeStringText(part.value, nextChar);
-    } else if (part.kind === 'ConfigRef' && !identifierContinue.test(nextChar) && nextChar !== '.') {
+    } else if (part.kind === 'ConfigRef' && !identifierContinue.test(nextChar)) {
       // The short `$field` form, unless the text after it would be read as part of the name.
       out += `$${part.name}`;
     } else {

@@ -6,7 +6,6 @@ import type {
   BlockNode,
   ConfigBlockNode,
   ConfigFieldNode,
-  ExprNode,
   HandlerNode,
   HeaderNode,
   IfNode,
@@ -23,8 +22,10 @@ import { printExpression, printMapEntry, quoteString } from './print-expression.
 const maxLineWidth = 100;
 
 export function printModule(ast: ModuleNode, text: string): string {
-  const w = new LineWriter(ast.comments, (c) => /\S/.test(lineBefore(text, c.range.start.offset)));
-  const sections = [...ast.configs, ...ast.handlers].sort((a, b) => a.range.start.offset - b.range.start.offset);
+  const w = new LineWriter(ast.comments, text);
+  const sections = [...ast.configs, ...ast.handlers].sort(
+    (a, b) => a.range.start.offset - b.range.start.offset,
+  );
   for (const header of ast.headers) w.item(0, printHeader(header), header.range.start, header.range.end.line);
   for (const section of sections) {
     if (ast.headers.length > 0 || section !== sections[0]) w.breakSection();
@@ -33,11 +34,6 @@ export function printModule(ast: ModuleNode, text: string): string {
   }
   w.flushComments(Number.POSITIVE_INFINITY, 0);
   return w.toString();
-}
-
-/** The text on the same line before `offset`. */
-function lineBefore(text: string, offset: number): string {
-  return text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset);
 }
 
 function printHeader(h: HeaderNode): string {
@@ -161,7 +157,8 @@ function printSimpleStatement(s: Exclude<StatementNode, IfNode>): string {
   switch (s.kind) {
     case 'Respond': {
       const parts = ['respond', printExpression(s.status)];
-      if (s.contentType) parts.push('keyword' in s.contentType ? s.contentType.keyword : printExpression(s.contentType));
+      if (s.contentType)
+        parts.push('keyword' in s.contentType ? s.contentType.keyword : printExpression(s.contentType));
       if (s.body) parts.push(printExpression(s.body));
       return parts.join(' ');
     }
@@ -185,7 +182,7 @@ function printSimpleStatement(s: Exclude<StatementNode, IfNode>): string {
 function printIf(w: LineWriter, s: IfNode, indent: number): void {
   const text = w.sourceText;
   s.branches.forEach((branch, i) => {
-    const head = `if ${printExpression(branch.condition as ExprNode)} {`;
+    const head = `if ${printExpression(branch.condition)} {`;
     if (i === 0) w.item(indent, head, s.range.start, branch.body.range.start.line);
     else w.continuation(indent, `} else ${head}`, branch.body.range.start.line);
     printBody(w, branch.body, indent, closingBrace(branch.body, text).offset);

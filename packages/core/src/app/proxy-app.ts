@@ -1,0 +1,433 @@
+/**
+ * `ProxyApp` owns a running proxy: the main listener, admin listeners, upstream pools, backend health and
+ * the current pipeline generation. Reloads build a complete new generation (instances, on_start) before
+ * swapping it in atomically; requests already running finish on the generation they started on.
+ */
+import type { Server } from 'node:http';
+import type { Bindings, CompiledModule, ModuleInstance, SourceLocation } from '@proxycache/pcmod-lang';
+import type { Logger } from 'pino';
+import type { ProxyConfig, ServerConfig } from '../config/types.js';
+import { ProxyError } from '../errors/proxy-error.js';
+import { TrustedProxies } from '../http/client-ip.js';
+import { createHttpServer, type HttpServerLimits } from '../http/create-server.js';
+import { RawTcpSwitch } from '../http/raw-tcp.js';
+import { createRequestHandler } from '../http/request-handler.js';
+import { formatHostPort, type HostPort, listenOn, parseHostPort } from '../http/socket-address.js';
+import type { ProxyExchange } from '../pipeline/exchange.js';
+import type { OnComplete } from '../pipeline/hooks.js';
+import type {
+  ConfigFileReport,
+  HostExchange,
+  HostServices,
+  Metrics,
+  ReloadResult,
+} from '../pipeline/host.js';
+import { Pipeline, type PipelineStage } from '../pipeline/pipeline.js';
+import { scriptLocation } from '../pipeline/script-location.js';
+import { moduleConfig, selectModules } from '../pipeline/select-modules.js';
+import { forward } from '../upstream/forward.js';
+import { UpstreamPools } from '../upstream/pools.js';
+import { AdminListeners } from './admin-listeners.js';
+import { type AdminClaim, Generation } from './generation.js';
+import { type AppRuntime, ModuleServices } from './module-services.js';
+import { ModuleStartScope } from './start-scope.js';
+
+/** Builds a module's stdlib bindings (stdlib/bindings.ts `createBindings` in production). */
+export type BindingsFactory = (services: HostServices, moduleName: string) => Bindings;
+
+export interface ProxyAppOptions {
+  readonly config: ProxyConfig;
+  readonly modules: readonly CompiledModule[];
+  readonly bindingsFactory: BindingsFactory;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Access log + request metrics, once per finished request. */
+  readonly onComplete?: OnComplete;
+  /** Recompiles and swaps (admin /reload, SIGHUP); supplied by the CLI layer. */
+  readonly reload?: () => Promise<ReloadResult>;
+  readonly verifyConfig?: () => Promise<ConfigFileReport>;
+  readonly repairConfig?: () => Promise<ConfigFileReport>;
+  /** Connections per backend pool (default 256). */
+  readonly upstreamConnections?: number;
+}
+
+/**
+ * Outcome of `swap`: the new pipeline is live, or the old one keeps serving and `error` says why
+ * (`where`: the `.pcmod` location when a module's instantiation or on_start failed).
+ */
+export type SwapResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly error: ProxyError; readonly where?: SourceLocation | undefined };
+
+function limitsFrom(s: ServerConfig): HttpServerLimits {
+  const clientTimeoutMs = s.client_timeout > 0 ? s.client_timeout * 1000 : 30_000;
+  return { maxHeaderSize: s.max_header_size, clientTimeoutMs, maxConnections: s.max_connections };
+}
+
+function isThenable(v: unknown): v is PromiseLike<void> {
+  return v !== undefined && v !== null && typeof (v as PromiseLike<void>).then === 'function';
+}
+
+const noReload = (): Promise<ReloadResult> =>
+  Promise.resolve({
+    ok: false,
+    diagnostics: [
+      {
+        code: 'PC_ERR_INTERNAL',
+        file: '',
+        line: 0,
+        column: 0,
+        message: 'reload is not available in this process',
+        severity: 'error',
+      },
+    ],
+    modules: [],
+  });
+
+/** A running proxy. Create, `start`, then `swap` on reload and `shutdown` on exit. */
+export class ProxyApp implements AppRuntime {
+  readonly persistent = new Map<string, unknown>();
+  private options!: ProxyAppOptions;
+  private current!: Generation;
+  private server!: Server;
+  private raw!: RawTcpSwitch;
+  private pools!: UpstreamPools;
+  private admins!: AdminListeners;
+  private readonly generations = new Set<Generation>();
+  private readonly health = new Map<string, boolean>();
+  private reloadHandler: () => Promise<ReloadResult> = noReload;
+  private inflight = 0;
+  private draining = false;
+  private drained: (() => void) | undefined = undefined;
+  private mainAddress: HostPort | undefined = undefined;
+  private stopping: Promise<void> | undefined = undefined;
+
+  get logger(): Logger {
+    return this.options.logger;
+  }
+
+  get metrics(): Metrics {
+    return this.options.metrics;
+  }
+
+  get verifyConfig(): (() => Promise<ConfigFileReport>) | undefined {
+    return this.options.verifyConfig;
+  }
+
+  get repairConfig(): (() => Promise<ConfigFileReport>) | undefined {
+    return this.options.repairConfig;
+  }
+
+  /** The bound main listener address (after `start`). */
+  get address(): HostPort {
+    if (this.mainAddress === undefined) throw new Error('ProxyApp is not started');
+    return this.mainAddress;
+  }
+
+  /** The bound address of the admin listener configured as `addr` (port 0 resolves to the real port). */
+  adminAddress(addr: string): HostPort | undefined {
+    return this.admins.address(addr);
+  }
+
+  /** Requests running on any generation. */
+  get inFlight(): number {
+    return this.inflight;
+  }
+
+  /** The config the current pipeline runs on. */
+  get config(): ProxyConfig {
+    return this.current.config;
+  }
+
+  /** Sets the reload callback (the CLI builds it around `swap` once the app exists). */
+  setReloadHandler(fn: () => Promise<ReloadResult>): void {
+    this.reloadHandler = fn;
+  }
+
+  /** Builds the first pipeline (instances, on_start hooks) and opens the main listener. */
+  async start(options: ProxyAppOptions): Promise<void> {
+    this.options = options;
+    if (options.reload !== undefined) this.reloadHandler = options.reload;
+    const s = options.config.server;
+    const backendTimeoutMs = s.backend_timeout > 0 ? s.backend_timeout * 1000 : 30_000;
+    this.pools = new UpstreamPools({
+      connections: options.upstreamConnections ?? 256,
+      keepAliveTimeoutMs: 4000,
+      connectTimeoutMs: Math.min(backendTimeoutMs, 10_000),
+      idleEvictMs: 300_000,
+    });
+    const limits = limitsFrom(s);
+    this.admins = new AdminListeners({
+      logger: options.logger,
+      onComplete: options.onComplete,
+      draining: () => this.draining,
+      report: (err, stage, phase, where, x) => this.reportScriptError(err, stage, phase, where, x),
+      limits: (maxConnections) => ({ ...limitsFrom(this.current?.config.server ?? s), maxConnections }),
+      onClientError: (status, code) => this.clientError(status, code),
+    });
+    this.server = createHttpServer(
+      limits,
+      createRequestHandler({
+        listener: 'main',
+        current: () => this.current,
+        onComplete: options.onComplete,
+        draining: () => this.draining,
+        onHookError: (err) => this.logger.error({ err }, 'onComplete hook failed'),
+      }),
+      (status, code) => this.clientError(status, code),
+    );
+    this.raw = new RawTcpSwitch(this.server, limits.clientTimeoutMs, (err) =>
+      this.logger.warn({ err }, 'raw TCP passthrough failed'),
+    );
+    const built = await this.build(options.config, options.modules);
+    if (!built.ok) {
+      await this.closeResources(true);
+      throw built.error;
+    }
+    this.commit(built.gen);
+    const addr = parseHostPort(s.listen_addr);
+    if (addr === undefined) {
+      await this.closeResources(true);
+      throw new ProxyError('PC_ERR_INTERNAL', 'internal', `invalid server.listen_addr ${s.listen_addr}`);
+    }
+    try {
+      this.mainAddress = await listenOn(this.server, addr);
+    } catch (err) {
+      await this.closeResources(true);
+      throw new ProxyError(
+        'PC_ERR_INTERNAL',
+        'internal',
+        `cannot listen on ${s.listen_addr}: ${(err as Error).message}`,
+        err,
+      );
+    }
+  }
+
+  /**
+   * Builds a pipeline from `config` and `modules` completely (instances, on_start) and makes it current.
+   * On failure nothing changes and the old pipeline keeps serving. Listener address changes need a restart.
+   */
+  async swap(config: ProxyConfig, modules: readonly CompiledModule[]): Promise<SwapResult> {
+    if (this.draining)
+      return { ok: false, error: new ProxyError('PC_ERR_INTERNAL', 'internal', 'shutting down') };
+    const built = await this.build(config, modules);
+    if (!built.ok) return { ok: false, error: built.error, where: built.where };
+    const before = this.current.config.server;
+    if (before.listen_addr !== config.server.listen_addr) {
+      this.logger.warn(
+        { listen_addr: config.server.listen_addr },
+        'server.listen_addr changed: takes effect on restart',
+      );
+    }
+    const limits = limitsFrom(config.server);
+    this.server.maxConnections = limits.maxConnections;
+    this.server.requestTimeout = limits.clientTimeoutMs;
+    this.server.headersTimeout = limits.clientTimeoutMs;
+    this.commit(built.gen);
+    return { ok: true };
+  }
+
+  /**
+   * Stops accepting, lets in-flight requests finish within server.shutdown_timeout, then destroys the
+   * remaining connections, runs every disposer and closes the upstream pools.
+   */
+  shutdown(): Promise<void> {
+    if (this.stopping === undefined) this.stopping = this.stop();
+    return this.stopping;
+  }
+
+  private async stop(): Promise<void> {
+    this.draining = true;
+    const timeoutMs = Math.max(0, this.current.config.server.shutdown_timeout * 1000);
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    const adminsClosed = this.admins.closeAll();
+    const inTime = await this.waitDrained(timeoutMs);
+    if (!inTime)
+      this.logger.warn({ in_flight: this.inflight }, 'shutdown timeout: closing remaining connections');
+    this.server.closeAllConnections();
+    this.admins.destroyAll();
+    this.raw.destroyAll();
+    await Promise.all([closed, adminsClosed]);
+    await this.closeResources(!inTime);
+  }
+
+  private async closeResources(force: boolean): Promise<void> {
+    // Admin listeners opened by on_start hooks (already closed when coming from `stop`).
+    await this.admins.closeAll();
+    for (const g of this.generations) g.dispose();
+    this.generations.clear();
+    await this.pools.close(force);
+  }
+
+  private waitDrained(timeoutMs: number): Promise<boolean> {
+    if (this.inflight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.drained = undefined;
+        resolve(false);
+      }, timeoutMs);
+      this.drained = () => {
+        clearTimeout(timer);
+        this.drained = undefined;
+        resolve(true);
+      };
+    });
+  }
+
+  private readonly counter = {
+    enter: (): void => {
+      this.inflight++;
+      this.metrics.inc('proxycache_active_connections', undefined, 1);
+    },
+    leave: (): void => {
+      this.inflight--;
+      this.metrics.inc('proxycache_active_connections', undefined, -1);
+      if (this.inflight === 0 && this.drained !== undefined) this.drained();
+    },
+  };
+
+  private async build(
+    config: ProxyConfig,
+    modules: readonly CompiledModule[],
+  ): Promise<{ ok: true; gen: Generation } | { ok: false; error: ProxyError; where?: SourceLocation }> {
+    const { proxies, invalid } = TrustedProxies.parse(config.server.trusted_proxies);
+    for (const entry of invalid)
+      this.logger.warn({ entry }, 'server.trusted_proxies: not an IP address or CIDR; ignored');
+    const gen = new Generation(config, modules, proxies, this.counter, (err) =>
+      this.logger.error({ err }, 'disposer failed'),
+    );
+    const selected = selectModules(modules, config);
+    gen.running = selected;
+    const stages: PipelineStage[] = [];
+    let phase = 'instantiate';
+    let current: CompiledModule | undefined;
+    try {
+      for (const m of selected) {
+        current = m;
+        const bindings = this.options.bindingsFactory(new ModuleServices(this, gen, m), m.name);
+        const instance = m.instantiate(bindings, moduleConfig(m, config));
+        stages.push({ name: m.name, file: m.file, priority: m.priority, instance, sourceMap: m.sourceMap });
+      }
+      gen.pipeline = new Pipeline(stages, (err, stage, ph, where, x) =>
+        this.reportScriptError(err, stage, ph, where, x),
+      );
+      phase = 'on_start';
+      for (const stage of stages) {
+        const onStart = stage.instance.onStart;
+        if (onStart === undefined) continue;
+        current = selected[stages.indexOf(stage)];
+        const r = stage.instance.onStart?.(new ModuleStartScope());
+        if (isThenable(r)) await r;
+      }
+    } catch (err) {
+      const name = current?.name ?? '?';
+      const where = scriptLocation(err, current?.file ?? '', current?.sourceMap);
+      const error = new ProxyError(
+        'PC_ERR_SCRIPT',
+        'script',
+        `${name} ${phase}: ${err instanceof Error ? err.message : String(err)}`,
+        err,
+      );
+      this.logger.error(
+        {
+          code: error.code,
+          module: name,
+          phase,
+          file: where.file,
+          line: where.line,
+          column: where.column,
+          err,
+        },
+        error.message,
+      );
+      gen.dispose();
+      await this.admins.release(gen);
+      return { ok: false, error, where };
+    }
+    this.generations.add(gen);
+    gen.forwardSettings = {
+      backendTimeoutMs: config.server.backend_timeout > 0 ? config.server.backend_timeout * 1000 : 30_000,
+      onPoolHit: () => this.metrics.inc('proxycache_pool_hits'),
+    };
+    return { ok: true, gen };
+  }
+
+  private commit(gen: Generation): void {
+    const old = this.current as Generation | undefined;
+    this.current = gen;
+    this.raw.backend = gen.rawBackend;
+    this.admins.commit(gen);
+    if (old !== undefined && old !== gen) {
+      old.addDisposer(() => this.generations.delete(old));
+      old.retire();
+    }
+  }
+
+  private clientError(status: number, code: string): void {
+    this.metrics.inc('proxycache_client_errors_total', { status: String(status) });
+    if (this.logger.isLevelEnabled('debug')) this.logger.debug({ status, code }, 'malformed request refused');
+  }
+
+  private reportScriptError(
+    err: ProxyError,
+    stage: PipelineStage,
+    phase: string,
+    where: SourceLocation,
+    x: ProxyExchange,
+  ): void {
+    this.metrics.inc('proxycache_script_errors_total', { module: stage.name });
+    this.logger.error(
+      {
+        code: err.code,
+        module: stage.name,
+        phase,
+        file: where.file,
+        line: where.line,
+        column: where.column,
+        method: x.method,
+        path: x.path,
+        err: err.cause,
+      },
+      err.message,
+    );
+  }
+
+  // AppRuntime
+
+  forward(x: HostExchange, backend: string, gen: Generation): Promise<void> {
+    return forward(this.pools, x, backend, gen.forwardSettings);
+  }
+
+  isHealthy(backend: string): boolean {
+    return this.health.get(backend) !== false;
+  }
+
+  setHealthy(backend: string, healthy: boolean): void {
+    this.health.set(backend, healthy);
+  }
+
+  activeRequests(backend: string): number {
+    return this.pools.active(backend);
+  }
+
+  listenAdmin(
+    gen: Generation,
+    module: CompiledModule,
+    addr: string,
+    maxConnections: number,
+    instance: () => ModuleInstance,
+  ): Promise<void> {
+    const claim: AdminClaim = { module, maxConnections, instance, generation: gen };
+    return this.admins.listen(addr, claim);
+  }
+
+  reload(): Promise<ReloadResult> {
+    return this.reloadHandler();
+  }
+
+  internalHost(configured: string): string {
+    const a = this.mainAddress;
+    return a === undefined ? configured : formatHostPort(a.host, a.port);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Sends an exchange to a backend through its pool and makes the backend's answer the exchange's response,
+ * streaming both bodies. Hop-by-hop fields are dropped both ways; X-Forwarded-For is appended to and
+ * X-Forwarded-Proto / X-Forwarded-Host are set from what the proxy saw (client-sent values are replaced).
+ */
+import { statusForError } from '../errors/proxy-error.js';
+import { errorResponse, failExchange } from '../pipeline/error-response.js';
+import { ProxyExchange } from '../pipeline/exchange.js';
+import type { HeaderRecord, HostExchange, ResponseState } from '../pipeline/host.js';
+import { endToEnd } from './hop-by-hop.js';
+import type { UpstreamPools } from './pools.js';
+import { upstreamError } from './upstream-error.js';
+
+export interface ForwardSettings {
+  /** server.backend_timeout in ms: time to the response head, and longest pause inside the body. */
+  readonly backendTimeoutMs: number;
+  /** Called when a request probably reused a pooled connection. */
+  readonly onPoolHit?: (() => void) | undefined;
+}
+
+/** Request fields for the backend: end-to-end fields of the (possibly modified) request plus X-Forwarded-*. */
+export function upstreamRequestHeaders(x: HostExchange): HeaderRecord {
+  const h = endToEnd(x.requestHeaders);
+  // undici manages Expect itself (node already answered 100-continue to the client).
+  h.expect = undefined;
+  const peer = x instanceof ProxyExchange ? x.peerIp : x.client_ip;
+  const prior = h['x-forwarded-for'];
+  h['x-forwarded-for'] =
+    prior === undefined || prior === ''
+      ? peer
+      : `${typeof prior === 'string' ? prior : prior.join(', ')}, ${peer}`;
+  h['x-forwarded-proto'] = x.scheme;
+  h['x-forwarded-host'] = x.host === '' ? undefined : x.host;
+  return h;
+}
+
+function setResponse(x: HostExchange, r: ResponseState): void {
+  if (x instanceof ProxyExchange) x.replaceResponse(r);
+  else x.response = r;
+}
+
+/** Forwards `x` to `backend`; always resolves, with `x.response` set (502/504/413… on failure). */
+export async function forward(
+  pools: UpstreamPools,
+  x: HostExchange,
+  backend: string,
+  settings: ForwardSettings,
+): Promise<void> {
+  const signal = x instanceof ProxyExchange ? x.signal : undefined;
+  try {
+    const r = await pools.get(backend).request({
+      method: x.method,
+      path: x.uri,
+      headers: upstreamRequestHeaders(x) as Record<string, string | string[]>,
+      body: x.requestBody ?? null,
+      headersTimeout: settings.backendTimeoutMs,
+      bodyTimeout: settings.backendTimeoutMs,
+      signal,
+    });
+    if (pools.noteRequest(backend)) settings.onPoolHit?.();
+    setResponse(x, { status: r.statusCode, headers: endToEnd(r.headers), body: r.body });
+  } catch (err) {
+    const coded = upstreamError(err, backend, x instanceof ProxyExchange && x.aborted);
+    if (x instanceof ProxyExchange) failExchange(x, coded);
+    else x.response = errorResponse(statusForError(coded));
+  }
+}

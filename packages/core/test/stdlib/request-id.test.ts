@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { createBindings } from '../../src/stdlib/bindings.js';
+import { FakeExchange, FakeServices } from './fakes.js';
+
+const inject = createBindings(new FakeServices(), 'request_id').fns['std.request_id.inject'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe('std.request_id.inject', () => {
+  it('keeps an incoming id and stores it in ctx.request_id', () => {
+    const x = new FakeExchange({ headers: { 'x-request-id': 'abc-123' } });
+    expect(inject?.(x, 'X-Request-Id')).toBe('abc-123');
+    expect(x.ctxGet('request_id')).toBe('abc-123');
+    expect(x.requestHeaders['x-request-id']).toBe('abc-123');
+  });
+
+  it('generates a UUID when none is sent and sets the request header', () => {
+    const x = new FakeExchange();
+    const id = inject?.(x, 'X-Request-Id') as string;
+    expect(id).toMatch(UUID);
+    expect(x.ctxGet('request_id')).toBe(id);
+    expect(x.requestHeaders['x-request-id']).toBe(id);
+    expect(inject?.(new FakeExchange(), 'X-Request-Id')).not.toBe(id);
+  });
+
+  it('replaces ids with spaces, control characters or excessive length', () => {
+    for (const bad of ['has space', 'evil\u0007', 'x'.repeat(201), '']) {
+      const x = new FakeExchange({ headers: { 'x-trace': bad } });
+      expect(inject?.(x, 'X-Trace')).toMatch(UUID);
+    }
+  });
+});

@@ -1,5 +1,5 @@
 /** Entry point of `pcmod-lsp --stdio`: a connection over stdin/stdout and the services built on it. */
-import { ProposedFeatures, createConnection } from 'vscode-languageserver/node.js';
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node.js';
 import { createServer } from './server.js';
 
 /** Starts the language server on stdio; prints usage and sets exit code 2 without `--stdio`. */

@@ -17,7 +17,13 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Analysis } from './analysis/analysis.js';
 import { configCompletion, configDefinition, configHover } from './config-toml/config-features.js';
-import { CHECK_WORKSPACE, SHOW_COMPILED, checkWorkspace, commandNames, showCompiled } from './features/commands.js';
+import {
+  CHECK_WORKSPACE,
+  checkWorkspace,
+  commandNames,
+  SHOW_COMPILED,
+  showCompiled,
+} from './features/commands.js';
 import { completion } from './features/completion.js';
 import { definition, prepareRename, references, rename } from './features/definition.js';
 import { DiagnosticsPublisher } from './features/diagnostics-publisher.js';
@@ -46,7 +52,8 @@ export function createServer(connection: Connection): Connection {
   const documents = new TextDocuments(TextDocument);
   const workspace = new Workspace(documents);
   const publisher = new DiagnosticsPublisher(connection, workspace);
-  const moduleFor = (uri: string): Analysis | undefined => (isPcmodUri(uri) ? workspace.analysis(uri) : undefined);
+  const moduleFor = (uri: string): Analysis | undefined =>
+    isPcmodUri(uri) ? workspace.analysis(uri) : undefined;
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const roots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));

@@ -53,7 +53,10 @@ export function makeWorkspace(): Workspace {
   mkdirSync(join(root, 'mods'));
   writeFileSync(join(root, 'mods', 'greeter.pcmod'), greeterText);
   writeFileSync(join(root, 'mods', 'twin.pcmod'), 'mod greeter\n\non_request {\n  pass\n}\n');
-  writeFileSync(join(root, 'mods', 'lonely.pcmod'), 'mod lonely\noverrides ghost\n\non_request {\n  pass\n}\n');
+  writeFileSync(
+    join(root, 'mods', 'lonely.pcmod'),
+    'mod lonely\noverrides ghost\n\non_request {\n  pass\n}\n',
+  );
   writeFileSync(join(root, 'config.toml'), configText);
   return {
     root,

@@ -4,7 +4,12 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type MessageConnection, StreamMessageReader, StreamMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node.js';
+import {
+  createMessageConnection,
+  type MessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-jsonrpc/node.js';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 
 export const serverBin = fileURLToPath(new URL('../bin/pcmod-lsp.js', import.meta.url));
@@ -17,12 +22,16 @@ export class LspClient {
   private versions = new Map<string, number>();
   stderr = '';
 
-  constructor(args: readonly string[] = []) {
-    this.child = spawn(process.execPath, [serverBin, '--stdio', ...args], { stdio: 'pipe' });
+  /** Starts `script` (default: packages/lsp/bin/pcmod-lsp.js) with `--stdio`. */
+  constructor(script: string = serverBin) {
+    this.child = spawn(process.execPath, [script, '--stdio'], { stdio: 'pipe' });
     this.child.stderr.on('data', (d: Buffer) => {
       this.stderr += d.toString();
     });
-    this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout), new StreamMessageWriter(this.child.stdin));
+    this.connection = createMessageConnection(
+      new StreamMessageReader(this.child.stdout),
+      new StreamMessageWriter(this.child.stdin),
+    );
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.diagnostics.set(p.uri, p.diagnostics);
       const waiters = this.waiters;
@@ -56,11 +65,17 @@ export class LspClient {
 
   async open(uri: string, text: string, languageId = 'pcmod'): Promise<void> {
     this.versions.set(uri, 1);
-    await this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
+    await this.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId, version: 1, text },
+    });
   }
 
   /** Sends an incremental change replacing `range` with `text`. */
-  async change(uri: string, range: { start: { line: number; character: number }; end: { line: number; character: number } }, text: string): Promise<void> {
+  async change(
+    uri: string,
+    range: { start: { line: number; character: number }; end: { line: number; character: number } },
+    text: string,
+  ): Promise<void> {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
     await this.connection.sendNotification('textDocument/didChange', {
@@ -70,13 +85,20 @@ export class LspClient {
   }
 
   /** The latest diagnostics published for `uri` once `accept` holds for them. */
-  async diagnosticsFor(uri: string, accept: (d: Diagnostic[]) => boolean = () => true, timeoutMs = 10_000): Promise<Diagnostic[]> {
+  async diagnosticsFor(
+    uri: string,
+    accept: (d: Diagnostic[]) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<Diagnostic[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const current = this.diagnostics.get(uri);
       if (current && accept(current)) return current;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching diagnostics for ${uri}; last: ${JSON.stringify(current)}\n${this.stderr}`);
+      if (left <= 0)
+        throw new Error(
+          `no matching diagnostics for ${uri}; last: ${JSON.stringify(current)}\n${this.stderr}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {

@@ -4,7 +4,7 @@
  */
 import type { Position, Range } from './ast/nodes.js';
 import { check } from './checker/check.js';
-import { type Diagnostic, createDiagnostic, hasErrors, sortDiagnostics } from './diagnostics/diagnostic.js';
+import { createDiagnostic, type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics/diagnostic.js';
 import { emit } from './emit/emit.js';
 import { parse } from './parser/parse.js';
 import type { CompiledModule } from './runtime/contract.js';

@@ -16,9 +16,13 @@ const lspMain = join(root, 'packages', 'lsp', 'dist', 'main.js');
 // 1. The server's TypeScript (and the compiler's and core's, through project references).
 //    tsc -b still emits when another package has type errors; the bundle only needs the JS.
 try {
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', join(root, 'packages', 'lsp')], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', join(root, 'packages', 'lsp')],
+    {
+      stdio: 'inherit',
+    },
+  );
 } catch {
   if (!existsSync(lspMain)) throw new Error('packages/lsp did not build');
   console.warn('build: tsc reported errors (see above); bundling the emitted JavaScript anyway');
@@ -52,7 +56,9 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node18',
-  banner: { js: "import { createRequire as __pcmodCreateRequire } from 'node:module'; const require = __pcmodCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __pcmodCreateRequire } from 'node:module'; const require = __pcmodCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 
@@ -60,6 +66,7 @@ await build({
 const mods = join(root, 'mods');
 mkdirSync(join(ext, 'server', 'mods'), { recursive: true });
 if (existsSync(mods)) {
-  for (const name of readdirSync(mods)) if (name.endsWith('.pcmod')) cpSync(join(mods, name), join(ext, 'server', 'mods', name));
+  for (const name of readdirSync(mods))
+    if (name.endsWith('.pcmod')) cpSync(join(mods, name), join(ext, 'server', 'mods', name));
 }
 console.log('build: out/extension.js, server/pcmod-lsp.mjs, server/mods/');

@@ -3,7 +3,7 @@
  * The pcmod VS Code extension: a thin LanguageClient that starts the bundled `pcmod-lsp` server over
  * stdio, plus two commands that ask the server for work. Everything language-specific is in the server.
  */
-'use strict';
+
 const path = require('node:path');
 const vscode = require('vscode');
 const { LanguageClient, TransportKind } = require('vscode-languageclient/node');
@@ -20,12 +20,17 @@ async function activate(context) {
   const settings = vscode.workspace.getConfiguration('pcmod');
   const custom = settings.get('server.path', '');
   const serverModule = custom || context.asAbsolutePath(path.join('server', 'pcmod-lsp.mjs'));
-  const builtinModsDir = settings.get('builtinModsDir', '') || context.asAbsolutePath(path.join('server', 'mods'));
+  const builtinModsDir =
+    settings.get('builtinModsDir', '') || context.asAbsolutePath(path.join('server', 'mods'));
 
   /** @type {import('vscode-languageclient/node').ServerOptions} */
   const serverOptions = {
     run: { module: serverModule, transport: TransportKind.stdio },
-    debug: { module: serverModule, transport: TransportKind.stdio, options: { execArgv: ['--inspect=6019'] } },
+    debug: {
+      module: serverModule,
+      transport: TransportKind.stdio,
+      options: { execArgv: ['--inspect=6019'] },
+    },
   };
   /** @type {import('vscode-languageclient/node').LanguageClientOptions} */
   const clientOptions = {
@@ -43,7 +48,10 @@ async function activate(context) {
     vscode.commands.registerCommand('pcmod.checkWorkspace', async () => {
       if (!client) return;
       /** @type {{files: number, errors: number, warnings: number}} */
-      const r = await client.sendRequest('workspace/executeCommand', { command: SERVER_CHECK_WORKSPACE, arguments: [] });
+      const r = await client.sendRequest('workspace/executeCommand', {
+        command: SERVER_CHECK_WORKSPACE,
+        arguments: [],
+      });
       const text = `pcmod: ${r.files} file(s) checked, ${r.errors} error(s), ${r.warnings} warning(s).`;
       if (r.errors > 0) void vscode.window.showErrorMessage(text);
       else void vscode.window.showInformationMessage(text);
@@ -57,7 +65,10 @@ async function activate(context) {
         command: SERVER_COMPILED_OUTPUT,
         arguments: [editor.document.uri.toString()],
       });
-      const doc = await vscode.workspace.openTextDocument({ content: r.text, language: r.ok ? 'typescript' : 'plaintext' });
+      const doc = await vscode.workspace.openTextDocument({
+        content: r.text,
+        language: r.ok ? 'typescript' : 'plaintext',
+      });
       await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
     }),
   );

@@ -4,15 +4,18 @@
  * swapping it in atomically; requests already running finish on the generation they started on.
  */
 import type { Server } from 'node:http';
+import type { Server as TlsServer } from 'node:tls';
 import type { Bindings, CompiledModule, ModuleInstance, SourceLocation } from '@proxycache/pcmod-lang';
 import type { Logger } from 'pino';
 import type { ProxyConfig, ServerConfig } from '../config/types.js';
 import { ProxyError } from '../errors/proxy-error.js';
 import { TrustedProxies } from '../http/client-ip.js';
 import { createHttpServer, type HttpServerLimits } from '../http/create-server.js';
+import { H2Front, type H2Limits } from '../http/h2-front.js';
 import { RawTcpSwitch } from '../http/raw-tcp.js';
 import { createRequestHandler } from '../http/request-handler.js';
 import { formatHostPort, type HostPort, listenOn, parseHostPort } from '../http/socket-address.js';
+import { alpnProtocols, readTlsMaterial, sameMaterial, type TlsMaterial } from '../http/tls-material.js';
 import type { ProxyExchange } from '../pipeline/exchange.js';
 import type { OnComplete } from '../pipeline/hooks.js';
 import type {
@@ -64,6 +67,22 @@ function limitsFrom(s: ServerConfig): HttpServerLimits {
   return { maxHeaderSize: s.max_header_size, clientTimeoutMs, maxConnections: s.max_connections };
 }
 
+function h2LimitsFrom(s: ServerConfig): H2Limits {
+  return {
+    maxConcurrentStreams: s.h2_max_concurrent_streams ?? 128,
+    maxHeaderListSize: s.h2_max_header_list_size ?? s.max_header_size,
+    initialWindowSize: s.h2_initial_window_size ?? 262_144,
+    maxSessionMemory: s.h2_max_session_memory ?? 32 * 1024 * 1024,
+    idleTimeoutMs: s.client_timeout > 0 ? s.client_timeout * 1000 : 30_000,
+  };
+}
+
+/** The TLS pair `[server]` names, or undefined for a plain-text listener. */
+function tlsFrom(s: ServerConfig): { ok: true; material: TlsMaterial | undefined } | { ok: false; error: ProxyError } {
+  if (s.tls_cert === '' || s.tls_key === '') return { ok: true, material: undefined };
+  return readTlsMaterial(s.tls_cert, s.tls_key);
+}
+
 function isThenable(v: unknown): v is PromiseLike<void> {
   return v !== undefined && v !== null && typeof (v as PromiseLike<void>).then === 'function';
 }
@@ -90,7 +109,11 @@ export class ProxyApp implements AppRuntime {
   private options!: ProxyAppOptions;
   private current!: Generation;
   private server!: Server;
-  private raw!: RawTcpSwitch;
+  /** Raw TCP passthrough: plain-text listeners only (a TLS listener has nothing to sniff). */
+  private raw: RawTcpSwitch | undefined = undefined;
+  /** HTTP/2 on the main listener (server.http2). */
+  private h2: H2Front | undefined = undefined;
+  private tls: TlsMaterial | undefined = undefined;
   private pools!: UpstreamPools;
   private admins!: AdminListeners;
   private readonly generations = new Set<Generation>();
@@ -157,6 +180,12 @@ export class ProxyApp implements AppRuntime {
       idleEvictMs: 300_000,
     });
     const limits = limitsFrom(s);
+    const tls = tlsFrom(s);
+    if (!tls.ok) {
+      await this.pools.close(true);
+      throw tls.error;
+    }
+    this.tls = tls.material;
     this.admins = new AdminListeners({
       logger: options.logger,
       onComplete: options.onComplete,
@@ -165,20 +194,31 @@ export class ProxyApp implements AppRuntime {
       limits: (maxConnections) => ({ ...limitsFrom(this.current?.config.server ?? s), maxConnections }),
       onClientError: (status, code) => this.clientError(status, code),
     });
+    const handler = createRequestHandler({
+      listener: 'main',
+      current: () => this.current,
+      onComplete: options.onComplete,
+      draining: () => this.draining,
+      onHookError: (err) => this.logger.error({ err }, 'onComplete hook failed'),
+      altSvc: () => this.altSvc,
+    });
     this.server = createHttpServer(
       limits,
-      createRequestHandler({
-        listener: 'main',
-        current: () => this.current,
-        onComplete: options.onComplete,
-        draining: () => this.draining,
-        onHookError: (err) => this.logger.error({ err }, 'onComplete hook failed'),
-      }),
+      handler,
       (status, code) => this.clientError(status, code),
+      this.tls,
+      s.http2 ? alpnProtocols : ['http/1.1'],
     );
-    this.raw = new RawTcpSwitch(this.server, limits.clientTimeoutMs, (err) =>
-      this.logger.warn({ err }, 'raw TCP passthrough failed'),
-    );
+    if (s.http2) {
+      this.h2 = new H2Front(h2LimitsFrom(s), handler, limits.clientTimeoutMs);
+      if (this.tls !== undefined) this.h2.attachAlpn(this.server);
+      else this.h2.attachPriorKnowledge(this.server);
+    }
+    if (this.tls === undefined) {
+      this.raw = new RawTcpSwitch(this.server, limits.clientTimeoutMs, (err) =>
+        this.logger.warn({ err }, 'raw TCP passthrough failed'),
+      );
+    }
     const built = await this.build(options.config, options.modules);
     if (!built.ok) {
       await this.closeResources(true);
@@ -210,6 +250,9 @@ export class ProxyApp implements AppRuntime {
   async swap(config: ProxyConfig, modules: readonly CompiledModule[]): Promise<SwapResult> {
     if (this.draining)
       return { ok: false, error: new ProxyError('PC_ERR_INTERNAL', 'internal', 'shutting down') };
+    // The certificate is read before anything is built: a broken pair leaves everything as it was.
+    const tls = tlsFrom(config.server);
+    if (!tls.ok) return { ok: false, error: tls.error };
     const built = await this.build(config, modules);
     if (!built.ok) return { ok: false, error: built.error, where: built.where };
     const before = this.current.config.server;
@@ -223,6 +266,8 @@ export class ProxyApp implements AppRuntime {
     this.server.maxConnections = limits.maxConnections;
     this.server.requestTimeout = limits.clientTimeoutMs;
     this.server.headersTimeout = limits.clientTimeoutMs;
+    this.h2?.update(h2LimitsFrom(config.server));
+    this.reloadTls(tls.material);
     this.commit(built.gen);
     return { ok: true };
   }
@@ -236,18 +281,37 @@ export class ProxyApp implements AppRuntime {
     return this.stopping;
   }
 
+  /** New certificate for new TLS handshakes; connections already open keep theirs. */
+  private reloadTls(next: TlsMaterial | undefined): void {
+    if ((next === undefined) !== (this.tls === undefined)) {
+      this.logger.warn('server.tls_cert/tls_key switched TLS on or off: takes effect on restart');
+      return;
+    }
+    if (next === undefined || sameMaterial(this.tls, next)) return;
+    (this.server as unknown as TlsServer).setSecureContext({ cert: next.cert, key: next.key });
+    this.tls = next;
+    this.logger.info({ cert: next.certFile }, 'TLS certificate reloaded');
+  }
+
+  /** The `Alt-Svc` value advertised while HTTP/3 listens. */
+  private get altSvc(): string | undefined {
+    return undefined;
+  }
+
   private async stop(): Promise<void> {
     this.draining = true;
     const timeoutMs = Math.max(0, this.current.config.server.shutdown_timeout * 1000);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
+    this.h2?.closeGracefully();
     const adminsClosed = this.admins.closeAll();
     const inTime = await this.waitDrained(timeoutMs);
     if (!inTime)
       this.logger.warn({ in_flight: this.inflight }, 'shutdown timeout: closing remaining connections');
     this.server.closeAllConnections();
+    this.h2?.destroyAll();
     this.admins.destroyAll();
-    this.raw.destroyAll();
+    this.raw?.destroyAll();
     await Promise.all([closed, adminsClosed]);
     await this.closeResources(!inTime);
   }
@@ -356,7 +420,7 @@ export class ProxyApp implements AppRuntime {
   private commit(gen: Generation): void {
     const old = this.current as Generation | undefined;
     this.current = gen;
-    this.raw.backend = gen.rawBackend;
+    if (this.raw !== undefined) this.raw.backend = gen.rawBackend;
     this.admins.commit(gen);
     if (old !== undefined && old !== gen) {
       old.addDisposer(() => this.generations.delete(old));

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
 import { isTable } from '../config/field-values.js';
 import { parseSocketAddress } from '../config/quantities.js';
-import { type ParsedArgs, allowOnly, flag } from './args.js';
+import { allowOnly, flag, type ParsedArgs } from './args.js';
 import { type CliIo, ExitCode, UsageError } from './io.js';
 import { sourcePaths } from './modules-and-config.js';
 
@@ -38,13 +38,17 @@ export async function adminCommand(command: string, args: ParsedArgs, io: CliIo)
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (e) {
-    io.stderr.write(`proxycache: cannot reach the admin API at ${base}: ${networkReason(e)}; is proxycache running with admin_api enabled?\n`);
+    io.stderr.write(
+      `proxycache: cannot reach the admin API at ${base}: ${networkReason(e)}; is proxycache running with admin_api enabled?\n`,
+    );
     return ExitCode.failure;
   }
   const body = await response.text().catch(() => '');
   const shown = prettyJson(body);
   if (!response.ok) {
-    io.stderr.write(`proxycache: ${route.method} ${url} answered ${response.status} ${response.statusText}${shown ? `:\n${shown}` : ''}\n`);
+    io.stderr.write(
+      `proxycache: ${route.method} ${url} answered ${response.status} ${response.statusText}${shown ? `:\n${shown}` : ''}\n`,
+    );
     return ExitCode.failure;
   }
   io.stdout.write(`${shown}\n`);

@@ -13,7 +13,12 @@ export interface ParsedArgs {
 /** Flags that take a value. */
 const valueFlags = new Set(['config', 'mods', 'admin', 'api-key']);
 /** Flags that are switches, with their short forms. */
-const switches: Readonly<Record<string, string>> = { help: 'help', h: 'help', version: 'version', V: 'version' };
+const switches: Readonly<Record<string, string>> = {
+  help: 'help',
+  h: 'help',
+  version: 'version',
+  V: 'version',
+};
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const words: string[] = [];
@@ -58,6 +63,7 @@ export function flag(args: ParsedArgs, name: string): string | undefined {
 /** Rejects flags the command does not take. */
 export function allowOnly(args: ParsedArgs, command: string, allowed: readonly string[]): void {
   for (const name of args.flags.keys()) {
-    if (name !== 'help' && !allowed.includes(name)) throw new UsageError(`'${command}' does not take --${name}`);
+    if (name !== 'help' && !allowed.includes(name))
+      throw new UsageError(`'${command}' does not take --${name}`);
   }
 }

@@ -1,7 +1,7 @@
 /** `proxycache config verify` and `proxycache config repair`. */
 import { relative } from 'node:path';
 import { repairConfig } from '../config/repair-config.js';
-import { type ParsedArgs, allowOnly } from './args.js';
+import { allowOnly, type ParsedArgs } from './args.js';
 import { type CliIo, ExitCode, UsageError } from './io.js';
 import { compileModules, loadAndReportConfig, sourcePaths } from './modules-and-config.js';
 import { formatConfigErrors } from './report.js';
@@ -47,7 +47,9 @@ function repair(args: ParsedArgs, io: CliIo): number {
   else if (result.errors.length === 0) io.stdout.write(`${name}: nothing to repair\n`);
   if (result.errors.length > 0) {
     io.stderr.write(formatConfigErrors(result.errors));
-    io.stderr.write(`${name}: still invalid (${plural(result.errors.length, 'error')}); repair only adds missing sections\n`);
+    io.stderr.write(
+      `${name}: still invalid (${plural(result.errors.length, 'error')}); repair only adds missing sections\n`,
+    );
     return ExitCode.failure;
   }
   return ExitCode.ok;

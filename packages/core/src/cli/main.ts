@@ -5,7 +5,7 @@
 import { adminCommand, adminRoutes } from './admin-commands.js';
 import { parseArgs } from './args.js';
 import { configCommand } from './config-commands.js';
-import { type CliIo, ExitCode, UsageError, processIo } from './io.js';
+import { type CliIo, ExitCode, processIo, UsageError } from './io.js';
 import { packageVersion, usage } from './usage.js';
 
 /**

@@ -7,7 +7,7 @@ import { type CompiledModule, hasErrors, shouldUseColor } from '@proxycache/pcmo
 import { type LoadConfigResult, loadConfig } from '../config/load-config.js';
 import { builtinModsDir } from '../loader/builtin-mods-dir.js';
 import { type LoadedModules, loadModules } from '../loader/load-modules.js';
-import { type ParsedArgs, flag } from './args.js';
+import { flag, type ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { formatConfigErrors, formatDiagnostics } from './report.js';
 
@@ -26,20 +26,27 @@ export function sourcePaths(args: ParsedArgs, io: CliIo): SourcePaths {
   return {
     configFile: resolve(io.cwd, flag(args, 'config') ?? DEFAULT_CONFIG_FILE),
     // The override lets a packaged install or a test point at another set of built-ins.
-    builtinDir: io.env.PROXYCACHE_BUILTIN_MODS ? resolve(io.cwd, io.env.PROXYCACHE_BUILTIN_MODS) : builtinModsDir(),
+    builtinDir: io.env.PROXYCACHE_BUILTIN_MODS
+      ? resolve(io.cwd, io.env.PROXYCACHE_BUILTIN_MODS)
+      : builtinModsDir(),
     userDir: mods === undefined ? undefined : resolve(io.cwd, mods),
   };
 }
 
 /** Compiles the modules and prints their diagnostics to stderr; `ok` is false when any is an error. */
 export function compileModules(paths: SourcePaths, io: CliIo): LoadedModules & { ok: boolean } {
-  const loaded = loadModules({ builtinDir: paths.builtinDir, ...(paths.userDir === undefined ? {} : { userDir: paths.userDir }) });
-  if (loaded.diagnostics.length > 0) io.stderr.write(formatDiagnostics(loaded.diagnostics, shouldUseColor(io.stderr, io.env)));
+  const loaded = loadModules(paths);
+  if (loaded.diagnostics.length > 0)
+    io.stderr.write(formatDiagnostics(loaded.diagnostics, shouldUseColor(io.stderr, io.env)));
   return { ...loaded, ok: !hasErrors(loaded.diagnostics) };
 }
 
 /** Loads the config and prints its errors to stderr (notes are left to the caller). */
-export function loadAndReportConfig(paths: SourcePaths, modules: readonly CompiledModule[], io: CliIo): LoadConfigResult {
+export function loadAndReportConfig(
+  paths: SourcePaths,
+  modules: readonly CompiledModule[],
+  io: CliIo,
+): LoadConfigResult {
   const result = loadConfig(paths.configFile, modules);
   if (result.errors.length > 0) io.stderr.write(formatConfigErrors(result.errors));
   return result;

@@ -32,15 +32,24 @@ export type PreparedGeneration =
 
 /** Compiles the modules, then loads the config against them. */
 export function prepareGeneration(paths: SourcePaths): PreparedGeneration {
-  const loaded = loadModules({ builtinDir: paths.builtinDir, ...(paths.userDir === undefined ? {} : { userDir: paths.userDir }) });
+  const loaded = loadModules(paths);
   if (hasErrors(loaded.diagnostics)) return { ok: false, diagnostics: loaded.diagnostics, configErrors: [] };
   const config = loadConfig(paths.configFile, loaded.modules);
   if (!config.config) return { ok: false, diagnostics: loaded.diagnostics, configErrors: config.errors };
-  return { ok: true, modules: loaded.modules, config: config.config, warnings: loaded.diagnostics, notes: config.notes };
+  return {
+    ok: true,
+    modules: loaded.modules,
+    config: config.config,
+    warnings: loaded.diagnostics,
+    notes: config.notes,
+  };
 }
 
 /** Module diagnostics and config errors in the flat shape of `ReloadResult.diagnostics`. */
-export function toReloadDiagnostics(diagnostics: readonly Diagnostic[], configErrors: readonly ConfigError[]): ReloadDiagnostic[] {
+export function toReloadDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  configErrors: readonly ConfigError[],
+): ReloadDiagnostic[] {
   return [
     ...diagnostics.map((d) => ({
       code: d.code,

@@ -14,10 +14,10 @@ import { createRequestObserver } from '../observability/access-log.js';
 import { createLogger } from '../observability/logger.js';
 import { ProxyMetrics } from '../observability/metrics.js';
 import type { ConfigFileReport, ReloadResult } from '../pipeline/host.js';
-import { createBindings } from '../stdlib/bindings.js';
-import { type ParsedArgs, allowOnly } from './args.js';
+import { allowOnly, type ParsedArgs } from './args.js';
 import { type CliIo, ExitCode, UsageError } from './io.js';
-import { type SourcePaths, compileModules, loadAndReportConfig, sourcePaths } from './modules-and-config.js';
+import { instanceAwareBindings } from './module-bindings.js';
+import { compileModules, loadAndReportConfig, type SourcePaths, sourcePaths } from './modules-and-config.js';
 import { prepareGeneration, toReloadDiagnostics } from './prepare-generation.js';
 
 export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
@@ -41,12 +41,13 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
 
   const metrics = new ProxyMetrics();
   const app = new ProxyApp();
-  const reloader = new Reloader(app, paths, loaded.modules, logger);
+  const bindings = instanceAwareBindings();
+  const reloader = new Reloader(app, paths, loaded.modules, logger, bindings.wrap);
   try {
     await app.start({
       config,
-      modules: loaded.modules,
-      bindingsFactory: (services, moduleName) => createBindings(services, moduleName),
+      modules: bindings.wrap(loaded.modules),
+      bindingsFactory: bindings.bindingsFactory,
       logger,
       metrics,
       onComplete: createRequestObserver({ logger, metrics }),
@@ -94,6 +95,7 @@ class Reloader {
     /** The modules the live pipeline was built from (for config verify/repair via the admin API). */
     private modules: readonly CompiledModule[],
     private readonly logger: Logger,
+    private readonly wrap: (modules: readonly CompiledModule[]) => CompiledModule[],
   ) {}
 
   /** Recompiles modules, reloads the config and swaps; concurrent calls run one after another. */
@@ -111,9 +113,18 @@ class Reloader {
       this.logger.error({ diagnostics }, 'reload failed: the current pipeline keeps serving');
       return { ok: false, diagnostics, modules: current };
     }
-    const swapped = await this.app.swap(prepared.config, prepared.modules);
+    const swapped = await this.app.swap(prepared.config, this.wrap(prepared.modules));
     if (!swapped.ok) {
-      const diagnostics = [{ code: swapped.error.code, file: '', line: 0, column: 0, message: swapped.error.message, severity: 'error' }];
+      const diagnostics = [
+        {
+          code: swapped.error.code,
+          file: '',
+          line: 0,
+          column: 0,
+          message: swapped.error.message,
+          severity: 'error',
+        },
+      ];
       this.logger.error({ diagnostics }, 'reload failed: the current pipeline keeps serving');
       return { ok: false, diagnostics, modules: current };
     }
@@ -135,7 +146,12 @@ class Reloader {
   /** Appends missing sections for the live modules to the config file (creating it if absent). */
   repair(): ConfigFileReport {
     const result = repairConfig(this.paths.configFile, this.modules);
-    return { ok: result.errors.length === 0, file: this.paths.configFile, errors: result.errors, added: result.added };
+    return {
+      ok: result.errors.length === 0,
+      file: this.paths.configFile,
+      errors: result.errors,
+      added: result.added,
+    };
   }
 
   private configFileOnDisk(): string | undefined {

@@ -22,13 +22,18 @@ Options:
   -h, --help      show this help
   -V, --version   show the version
 
+Environment:
+  PROXYCACHE_BUILTIN_MODS   use another directory of built-in modules (default: the bundled mods/)
+
 Exit codes: 0 ok, 1 invalid config/modules or failed command, 2 bad command line.
 `;
 
 /** The package version from package.json (two levels up from both `src/cli` and `dist/cli`). */
 export function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+    };
     return typeof pkg.version === 'string' ? pkg.version : 'unknown';
   } catch {
     return 'unknown';

@@ -4,13 +4,14 @@
  * map (str → str). Also renders runtime values back as TOML for `config repair`.
  */
 import type { ConfigValue, PcType } from '@proxycache/pcmod-lang';
-import { type Parsed, formatDuration, formatSize, parseDuration, parseSize } from './quantities.js';
+import { formatDuration, formatSize, type Parsed, parseDuration, parseSize } from './quantities.js';
 
 /** The TOML type of a parsed value, for messages ("expected int, got string"). */
 export function tomlTypeName(value: unknown): string {
   if (typeof value === 'string') return 'string';
   if (typeof value === 'boolean') return 'boolean';
-  if (typeof value === 'number' || typeof value === 'bigint') return Number.isInteger(value) ? 'integer' : 'float';
+  if (typeof value === 'number' || typeof value === 'bigint')
+    return Number.isInteger(value) ? 'integer' : 'float';
   if (Array.isArray(value)) return 'array';
   if (value instanceof Date) return 'datetime';
   if (typeof value === 'object' && value !== null) return 'table';
@@ -32,19 +33,25 @@ export function convertValue(value: unknown, type: PcType): Parsed<ConfigValue> 
     case 'bool':
       return typeof value === 'boolean' ? { ok: true, value } : expected('bool (true or false)', value);
     case 'int':
-      return typeof value === 'number' && Number.isSafeInteger(value) ? { ok: true, value } : expected('int', value);
+      return typeof value === 'number' && Number.isSafeInteger(value)
+        ? { ok: true, value }
+        : expected('int', value);
     case 'str':
       return typeof value === 'string' ? { ok: true, value } : expected('str', value);
     case 'duration':
       if (typeof value === 'number' && Number.isFinite(value)) {
         return value >= 0 ? { ok: true, value } : { ok: false, message: 'a duration cannot be negative' };
       }
-      return typeof value === 'string' ? parseDuration(value) : expected('a duration (seconds as an int, or a string such as "30s")', value);
+      return typeof value === 'string'
+        ? parseDuration(value)
+        : expected('a duration (seconds as an int, or a string such as "30s")', value);
     case 'size':
       if (typeof value === 'number' && Number.isSafeInteger(value)) {
         return value >= 0 ? { ok: true, value } : { ok: false, message: 'a size cannot be negative' };
       }
-      return typeof value === 'string' ? parseSize(value) : expected('a size (bytes as an int, or a string such as "16MiB")', value);
+      return typeof value === 'string'
+        ? parseSize(value)
+        : expected('a size (bytes as an int, or a string such as "16MiB")', value);
     case 'list<str>':
     case 'list<int>': {
       if (!Array.isArray(value)) return expected(type, value);
@@ -56,10 +63,12 @@ export function convertValue(value: unknown, type: PcType): Parsed<ConfigValue> 
       return { ok: true, value: value as string[] | number[] };
     }
     case 'map': {
-      if (!isTable(value)) return expected('map (an inline table of strings, e.g. { "/old" = "/new" })', value);
+      if (!isTable(value))
+        return expected('map (an inline table of strings, e.g. { "/old" = "/new" })', value);
       const map = new Map<string, string>();
       for (const [k, v] of Object.entries(value)) {
-        if (typeof v !== 'string') return { ok: false, message: `entry "${k}": expected str, got ${tomlTypeName(v)}` };
+        if (typeof v !== 'string')
+          return { ok: false, message: `entry "${k}": expected str, got ${tomlTypeName(v)}` };
         map.set(k, v);
       }
       return { ok: true, value: map };

@@ -6,11 +6,17 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { CompiledModule, ConfigValue } from '@proxycache/pcmod-lang';
-import { TomlError, parse as parseToml } from 'smol-toml';
+import { parse as parseToml, TomlError } from 'smol-toml';
 import { convertValue, isTable, tomlTypeName } from './field-values.js';
 import { parseIpOrCidr, parseSocketAddress } from './quantities.js';
-import { type FieldSpec, defaultServerConfig, logLevels, normaliseServer, serverFields } from './server-schema.js';
-import { type TomlPlace, type TomlPositions, scanTomlPositions } from './toml-positions.js';
+import {
+  defaultServerConfig,
+  type FieldSpec,
+  logLevels,
+  normaliseServer,
+  serverFields,
+} from './server-schema.js';
+import { scanTomlPositions, type TomlPlace, type TomlPositions } from './toml-positions.js';
 import type { ConfigError, ProxyConfig, ServerConfig } from './types.js';
 
 /** What config validation needs of a module: its name and its `config {}` fields. */
@@ -32,17 +38,29 @@ export const SERVER_SECTION = 'server';
  * defaults (with a note); unreadable files and invalid content produce errors and no config.
  */
 export function loadConfig(file: string | undefined, modules: readonly ConfigModule[]): LoadConfigResult {
-  if (file === undefined) return { config: defaultConfig(modules), errors: [], notes: ['no config file given; running on defaults'] };
+  if (file === undefined)
+    return {
+      config: defaultConfig(modules),
+      errors: [],
+      notes: ['no config file given; running on defaults'],
+    };
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      return { config: defaultConfig(modules), errors: [], notes: [`config file ${file} not found; running on defaults`] };
+      return {
+        config: defaultConfig(modules),
+        errors: [],
+        notes: [`config file ${file} not found; running on defaults`],
+      };
     }
     const why = code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-    return { errors: [{ file, line: 0, column: 0, key: '', message: `cannot read config file: ${why}` }], notes: [] };
+    return {
+      errors: [{ file, line: 0, column: 0, key: '', message: `cannot read config file: ${why}` }],
+      notes: [],
+    };
   }
   return checkConfigText(text, file, modules);
 }
@@ -67,16 +85,26 @@ export function defaultConfig(modules: readonly ConfigModule[]): ProxyConfig {
  * Validates config text already read from `file` (the language server checks unsaved buffers this way).
  * Relative TLS paths resolve against the file's directory.
  */
-export function checkConfigText(text: string, file: string, modules: readonly ConfigModule[]): LoadConfigResult {
+export function checkConfigText(
+  text: string,
+  file: string,
+  modules: readonly ConfigModule[],
+): LoadConfigResult {
   let doc: Record<string, unknown>;
   try {
     doc = parseToml(text);
   } catch (e) {
     if (e instanceof TomlError) {
       const message = (e.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
-      return { errors: [{ file, line: e.line, column: e.column, key: '', message: `TOML syntax error: ${message}` }], notes: [] };
+      return {
+        errors: [{ file, line: e.line, column: e.column, key: '', message: `TOML syntax error: ${message}` }],
+        notes: [],
+      };
     }
-    return { errors: [{ file, line: 0, column: 0, key: '', message: `TOML syntax error: ${String(e)}` }], notes: [] };
+    return {
+      errors: [{ file, line: 0, column: 0, key: '', message: `TOML syntax error: ${String(e)}` }],
+      notes: [],
+    };
   }
   return new Validator(file, scanTomlPositions(text), modules).run(doc);
 }
@@ -89,7 +117,8 @@ function moduleFields(m: ConfigModule): FieldSpec[] {
     // Every `*_addr` string in any section is a socket address (admin_api.listen_addr, …).
     ...(f.type === 'str' && f.name.endsWith('_addr') ? { check: 'address' as const } : {}),
   }));
-  if (!fields.some((f) => f.name === 'enabled')) fields.unshift({ name: 'enabled', type: 'bool', default: true });
+  if (!fields.some((f) => f.name === 'enabled'))
+    fields.unshift({ name: 'enabled', type: 'bool', default: true });
   return fields;
 }
 
@@ -110,7 +139,10 @@ class Validator {
   }
 
   run(doc: Record<string, unknown>): LoadConfigResult {
-    const server: Record<string, ConfigValue> = { ...defaultServerConfig() } as unknown as Record<string, ConfigValue>;
+    const server: Record<string, ConfigValue> = { ...defaultServerConfig() } as unknown as Record<
+      string,
+      ConfigValue
+    >;
     const sections: Record<string, Record<string, ConfigValue>> = {};
     for (const [name, m] of this.byName) sections[name] = moduleDefaults(m);
 
@@ -123,7 +155,11 @@ class Validator {
       const target = sections[name];
       if (!m || !target) {
         const known = [SERVER_SECTION, ...[...this.byName.keys()].sort()];
-        this.error([name], 'key', `unknown section [${name}]${suggest(name, known)}; sections are ${known.join(', ')}`);
+        this.error(
+          [name],
+          'key',
+          `unknown section [${name}]${suggest(name, known)}; sections are ${known.join(', ')}`,
+        );
         continue;
       }
       this.section([name], value, moduleFields(m), target);
@@ -135,10 +171,19 @@ class Validator {
       this.errors.sort((a, b) => a.line - b.line || a.column - b.column);
       return { errors: this.errors, notes: [] };
     }
-    return { config: { server: server as unknown as ServerConfig, modules: sections, file: this.file }, errors: [], notes: [] };
+    return {
+      config: { server: server as unknown as ServerConfig, modules: sections, file: this.file },
+      errors: [],
+      notes: [],
+    };
   }
 
-  private section(path: string[], value: unknown, fields: readonly FieldSpec[], target: Record<string, ConfigValue>): void {
+  private section(
+    path: string[],
+    value: unknown,
+    fields: readonly FieldSpec[],
+    target: Record<string, ConfigValue>,
+  ): void {
     if (!isTable(value)) {
       this.error(path, 'value', `[${path.join('.')}] must be a table, got ${tomlTypeName(value)}`);
       return;
@@ -148,7 +193,11 @@ class Validator {
       const spec = specs.get(key);
       const keyPath = [...path, key];
       if (!spec) {
-        this.error(keyPath, 'key', `unknown key '${key}' in [${path.join('.')}]${suggest(key, [...specs.keys()])}`);
+        this.error(
+          keyPath,
+          'key',
+          `unknown key '${key}' in [${path.join('.')}]${suggest(key, [...specs.keys()])}`,
+        );
         continue;
       }
       const converted = convertValue(raw, spec.type);
@@ -171,7 +220,11 @@ class Validator {
     if (cert === '' && key === '') return;
     if (cert === '' || key === '') {
       const [set, unset] = cert === '' ? ['tls_key', 'tls_cert'] : ['tls_cert', 'tls_key'];
-      this.error([SERVER_SECTION, set], 'key', `${set} is set but ${unset} is not; TLS needs both or neither`);
+      this.error(
+        [SERVER_SECTION, set],
+        'key',
+        `${set} is set but ${unset} is not; TLS needs both or neither`,
+      );
       return;
     }
     for (const name of ['tls_cert', 'tls_key'] as const) {
@@ -184,7 +237,13 @@ class Validator {
   private error(path: readonly string[], at: 'key' | 'value', message: string): void {
     const entry = this.positions.find(path);
     const place: TomlPlace = entry ? entry[at] : { line: 0, column: 0 };
-    this.errors.push({ file: this.file, line: place.line, column: place.column, key: path.join('.'), message });
+    this.errors.push({
+      file: this.file,
+      line: place.line,
+      column: place.column,
+      key: path.join('.'),
+      message,
+    });
   }
 }
 
@@ -206,6 +265,10 @@ function extraCheck(check: FieldSpec['check'], value: ConfigValue): string | und
       return undefined;
     case 'positive':
       return (value as number) > 0 ? undefined : 'must be greater than 0';
+    case 'port':
+      return (value as number) >= 0 && (value as number) <= 65_535
+        ? undefined
+        : 'must be a port number from 0 to 65535';
     case undefined:
       return undefined;
   }
@@ -238,7 +301,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     prev = row;
   }

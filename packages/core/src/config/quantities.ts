@@ -4,7 +4,9 @@
  */
 import { isIP } from 'node:net';
 
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+export type Parsed<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly message: string };
 
 const durationUnits: Readonly<Record<string, number>> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400 };
 const sizeUnits: Readonly<Record<string, number>> = {
@@ -24,7 +26,10 @@ export function parseDuration(text: string): Parsed<number> {
   const m = quantity.exec(text);
   const unit = m ? durationUnits[m[2] ?? ''] : undefined;
   if (!m || unit === undefined) {
-    return { ok: false, message: `expected a duration such as "500ms", "30s", "5m", "1h" or "1d", got "${text}"` };
+    return {
+      ok: false,
+      message: `expected a duration such as "500ms", "30s", "5m", "1h" or "1d", got "${text}"`,
+    };
   }
   return { ok: true, value: Number(m[1]) * unit };
 }
@@ -34,7 +39,10 @@ export function parseSize(text: string): Parsed<number> {
   const m = quantity.exec(text);
   const unit = m ? sizeUnits[m[2] ?? ''] : undefined;
   if (!m || unit === undefined) {
-    return { ok: false, message: `expected a size such as "512B", "64KiB" or "16MiB" (units B, KB, MB, GB, KiB, MiB, GiB), got "${text}"` };
+    return {
+      ok: false,
+      message: `expected a size such as "512B", "64KiB" or "16MiB" (units B, KB, MB, GB, KiB, MiB, GiB), got "${text}"`,
+    };
   }
   return { ok: true, value: Math.round(Number(m[1]) * unit) };
 }
@@ -59,7 +67,10 @@ export function formatSize(bytes: number): number | string {
  * (`[::1]:8080`), with a port from 1 to 65535.
  */
 export function parseSocketAddress(text: string): Parsed<{ host: string; port: number }> {
-  const bad = (why: string): Parsed<never> => ({ ok: false, message: `invalid socket address "${text}": ${why}` });
+  const bad = (why: string): Parsed<never> => ({
+    ok: false,
+    message: `invalid socket address "${text}": ${why}`,
+  });
   let host: string;
   let portText: string;
   if (text.startsWith('[')) {
@@ -87,7 +98,10 @@ export function parseSocketAddress(text: string): Parsed<{ host: string; port: n
 function isHostName(host: string): boolean {
   // A dotted-quad that isIP rejected (e.g. 300.1.1.1) is a bad address, not a host name.
   if (/^[\d.]+$/.test(host)) return false;
-  return host.length <= 253 && host.split('.').every((label) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label));
+  return (
+    host.length <= 253 &&
+    host.split('.').every((label) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label))
+  );
 }
 
 /** An IP address or CIDR block (`10.0.0.0/8`, `fd00::/8`), as used by `trusted_proxies`. */

@@ -4,10 +4,11 @@
  * exact prefix of the new one, and running repair again changes nothing.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { CompiledModule } from '@proxycache/pcmod-lang';
 import { parse as parseToml } from 'smol-toml';
 import { renderValue, tomlKey } from './field-values.js';
-import { type ConfigModule, SERVER_SECTION, checkConfigText } from './load-config.js';
+import { type ConfigModule, checkConfigText, SERVER_SECTION } from './load-config.js';
 import { type FieldSpec, serverFields } from './server-schema.js';
 import type { ConfigError } from './types.js';
 
@@ -33,7 +34,13 @@ export function repairConfig(file: string, modules: readonly RepairModule[]): Re
     text = readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-      return { changed: false, added: [], errors: [{ file, line: 0, column: 0, key: '', message: `cannot read config file: ${(e as Error).message}` }] };
+      return {
+        changed: false,
+        added: [],
+        errors: [
+          { file, line: 0, column: 0, key: '', message: `cannot read config file: ${(e as Error).message}` },
+        ],
+      };
     }
   }
   const repaired = repairConfigText(text, file, modules);
@@ -42,7 +49,13 @@ export function repairConfig(file: string, modules: readonly RepairModule[]): Re
     try {
       writeFileSync(file, repaired.text);
     } catch (e) {
-      return { changed: false, added: [], errors: [{ file, line: 0, column: 0, key: '', message: `cannot write config file: ${(e as Error).message}` }] };
+      return {
+        changed: false,
+        added: [],
+        errors: [
+          { file, line: 0, column: 0, key: '', message: `cannot write config file: ${(e as Error).message}` },
+        ],
+      };
     }
   }
   // Whatever is still wrong (a bad value the user wrote) is reported, not fixed.
@@ -66,13 +79,24 @@ export function repairConfigText(
   const blocks: string[] = [];
   const added: string[] = [];
   if (!(SERVER_SECTION in doc)) {
-    blocks.push(renderSection(SERVER_SECTION, '# server: listeners, backend, limits and timeouts (defaults)', serverFields));
+    blocks.push(
+      renderSection(
+        SERVER_SECTION,
+        '# server: listeners, backend, limits and timeouts (defaults)',
+        serverFields,
+      ),
+    );
     added.push(SERVER_SECTION);
   }
-  const ordered = [...modules].sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0) || (a.name < b.name ? -1 : 1));
+  const ordered = [...modules].sort(
+    (a, b) => (a.priority ?? 0) - (b.priority ?? 0) || (a.name < b.name ? -1 : 1),
+  );
   for (const m of ordered) {
     if (m.name in doc) continue;
-    const origin = [m.version ? `version ${m.version}` : '', m.file ?? ''].filter(Boolean).join(', ');
+    // The file's name only: an absolute path would tie the config to one machine's checkout.
+    const origin = [m.version ? `version ${m.version}` : '', m.file ? basename(m.file) : '']
+      .filter(Boolean)
+      .join(', ');
     const comment = `# module ${m.name}${origin ? ` (${origin})` : ''}: defaults`;
     const fields: FieldSpec[] = m.configSchema.some((f) => f.name === 'enabled')
       ? [...m.configSchema]

@@ -6,7 +6,7 @@ import type { ConfigValue, PcType } from '@proxycache/pcmod-lang';
 import type { ServerConfig } from './types.js';
 
 /** Extra rules beyond the type. */
-export type FieldCheck = 'address' | 'log_level' | 'ip_list' | 'positive';
+export type FieldCheck = 'address' | 'log_level' | 'ip_list' | 'positive' | 'port';
 
 export interface FieldSpec {
   readonly name: string;
@@ -34,6 +34,11 @@ export const serverFields: readonly FieldSpec[] = [
   { name: 'tls_key', type: 'str', default: '' },
   { name: 'http2', type: 'bool', default: true },
   { name: 'http3', type: 'bool', default: false },
+  { name: 'http3_port', type: 'int', default: 0, check: 'port' },
+  { name: 'h2_max_concurrent_streams', type: 'int', default: 128, check: 'positive' },
+  { name: 'h2_max_header_list_size', type: 'size', default: 65_536, check: 'positive' },
+  { name: 'h2_initial_window_size', type: 'size', default: 262_144, check: 'positive' },
+  { name: 'h2_max_session_memory', type: 'size', default: 32 * 1024 * 1024, check: 'positive' },
   { name: 'trusted_proxies', type: 'list<str>', default: [], check: 'ip_list' },
   { name: 'log_level', type: 'str', default: 'info', check: 'log_level' },
 ];

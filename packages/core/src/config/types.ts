@@ -22,6 +22,16 @@ export interface ServerConfig {
   readonly tls_key: string;
   readonly http2: boolean;
   readonly http3: boolean;
+  /** UDP port of the HTTP/3 listener; 0: the main listener's bound port number. */
+  readonly http3_port?: number;
+  /** HTTP/2 (and HTTP/3) concurrent request streams per connection. */
+  readonly h2_max_concurrent_streams?: number;
+  /** HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE (bytes, uncompressed). */
+  readonly h2_max_header_list_size?: number;
+  /** HTTP/2 per-stream receive window (bytes). */
+  readonly h2_initial_window_size?: number;
+  /** HTTP/2 memory a session may use before new streams are refused (bytes). */
+  readonly h2_max_session_memory?: number;
   readonly trusted_proxies: readonly string[];
   readonly log_level: string;
 }

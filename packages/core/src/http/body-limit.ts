@@ -3,8 +3,7 @@
  * read through a counter that fails with PC_ERR_BODY_TOO_LARGE once the limit is passed. Bodies with a
  * Content-Length are checked up front instead (node's parser never reads past a Content-Length).
  */
-import type { IncomingMessage } from 'node:http';
-import { Transform, type TransformCallback } from 'node:stream';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { ProxyError } from '../errors/proxy-error.js';
 
 class BodyLimiter extends Transform {
@@ -25,7 +24,7 @@ class BodyLimiter extends Transform {
 }
 
 /** The request body as a stream that errors once more than `limit` bytes arrived. */
-export function limitBody(req: IncomingMessage, limit: number): Transform {
+export function limitBody(req: Readable, limit: number): Transform {
   const limiter = new BodyLimiter(limit);
   req.on('error', (err) => limiter.destroy(err));
   req.pipe(limiter);

@@ -10,8 +10,10 @@ import {
   type ServerResponse,
   STATUS_CODES,
 } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { errorBody } from '../pipeline/error-response.js';
+import { alpnProtocols, type TlsMaterial } from './tls-material.js';
 
 export interface HttpServerLimits {
   /** server.max_header_size: bigger request heads get 431. */
@@ -43,24 +45,40 @@ export function clientErrorStatus(code: string | undefined): number {
   return 400;
 }
 
-/** Creates (does not start) an HTTP/1.1 server that hands complete request heads to `handler`. */
+/**
+ * Creates (does not start) an HTTP/1.1 server that hands complete request heads to `handler`. With `tls` it
+ * is an https server offering `alpn` (default `h2`, `http/1.1`; http/h2-front.ts takes the `h2` connections).
+ */
 export function createHttpServer(
   limits: HttpServerLimits,
   handler: (req: IncomingMessage, res: ServerResponse) => void,
   onClientError?: ClientErrorReporter,
+  tls?: TlsMaterial,
+  alpn: readonly string[] = alpnProtocols,
 ): Server {
-  const server = createServer(
-    {
-      maxHeaderSize: limits.maxHeaderSize,
-      requestTimeout: limits.clientTimeoutMs,
-      headersTimeout: limits.clientTimeoutMs,
-      keepAliveTimeout: limits.keepAliveTimeoutMs ?? 5000,
-      insecureHTTPParser: false,
-      // Without this node checks the timeouts only every 30 s; a 1 s step keeps slow-client limits tight.
-      connectionsCheckingInterval: Math.min(1000, limits.clientTimeoutMs),
-    },
-    handler,
-  );
+  const options = {
+    maxHeaderSize: limits.maxHeaderSize,
+    requestTimeout: limits.clientTimeoutMs,
+    headersTimeout: limits.clientTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs ?? 5000,
+    insecureHTTPParser: false,
+    // Without this node checks the timeouts only every 30 s; a 1 s step keeps slow-client limits tight.
+    connectionsCheckingInterval: Math.min(1000, limits.clientTimeoutMs),
+  };
+  // https.Server is an http.Server on TLS sockets (same limits, events and connection tracking).
+  const server =
+    tls === undefined
+      ? createServer(options, handler)
+      : (createHttpsServer(
+          {
+            ...options,
+            cert: tls.cert,
+            key: tls.key,
+            ALPNProtocols: [...alpn],
+            handshakeTimeout: limits.clientTimeoutMs,
+          },
+          handler,
+        ) as unknown as Server);
   server.maxConnections = limits.maxConnections;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     const code = err.code ?? '';

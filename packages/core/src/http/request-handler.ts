@@ -1,8 +1,10 @@
 /**
- * Turns node:http requests into `ProxyExchange`s, runs them through the pipeline that is current when the
- * request head arrives, writes the answer and reports completion (bytes, in-flight accounting).
+ * Turns node:http requests (and node:http2 streams, through its compatibility API) into `ProxyExchange`s,
+ * runs them through the pipeline that is current when the request head arrives, writes the answer and
+ * reports completion (bytes, in-flight accounting).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { ProxyError } from '../errors/proxy-error.js';
@@ -10,9 +12,11 @@ import { failExchange } from '../pipeline/error-response.js';
 import { type ListenerName, ProxyExchange } from '../pipeline/exchange.js';
 import type { OnComplete } from '../pipeline/hooks.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { writeResponse } from '../pipeline/write-response.js';
+import type { HeaderRecord } from '../pipeline/host.js';
+import { type WriteOptions, writeResponse } from '../pipeline/write-response.js';
 import { announcedTooLarge, limitBody } from './body-limit.js';
 import { normalizeIp, type TrustedProxies } from './client-ip.js';
+import { h2Transport } from './h2-front.js';
 
 /** The pipeline a request runs on, with the limits of the config it was built from. */
 export interface ServingPipeline {
@@ -33,6 +37,27 @@ export interface RequestHandlerOptions {
   draining(): boolean;
   /** Told about failures of the completion hook (it must not break serving). */
   onHookError?(err: unknown): void;
+  /** `Alt-Svc` advertised on responses (HTTP/3 enabled), read per response. */
+  altSvc?(): string | undefined;
+}
+
+/** A request of either node server: http/1.1, or a stream of http2's compatibility API. */
+export type AnyRequest = IncomingMessage | Http2ServerRequest;
+export type AnyResponse = ServerResponse | Http2ServerResponse;
+
+/**
+ * An HTTP/2 request's fields as an HTTP/1.1 request would carry them: pseudo-headers dropped, `:authority`
+ * as Host (RFC 9113 §8.3.1), so that modules and the upstream request see one shape.
+ */
+export function h2RequestHeaders(raw: Http2ServerRequest['headers']): HeaderRecord {
+  const out: HeaderRecord = {};
+  for (const name in raw) {
+    if (name.charCodeAt(0) === 58 /* ':' */) continue;
+    out[name] = raw[name];
+  }
+  const authority = raw[':authority'];
+  if (out.host === undefined && typeof authority === 'string') out.host = authority;
+  return out;
 }
 
 /** Bytes already accounted to earlier requests of a keep-alive connection. */
@@ -41,10 +66,10 @@ interface ConnCounters {
   written: number;
 }
 
-/** Builds the `request` listener for a node:http server. */
+/** Builds the `request` listener for a node:http server, or node:http2's compatibility `request` event. */
 export function createRequestHandler(
   opts: RequestHandlerOptions,
-): (req: IncomingMessage, res: ServerResponse) => void {
+): (req: AnyRequest, res: AnyResponse) => void {
   const counters = new WeakMap<Socket, ConnCounters>();
   const { listener, onComplete } = opts;
 
@@ -73,18 +98,21 @@ export function createRequestHandler(
     const startedAt = performance.now();
     const serving = opts.current();
     serving.enter();
-    const socket = req.socket;
+    const h2 = req.httpVersionMajor === 2;
+    const socket = (h2 ? h2Transport(req as Http2ServerRequest) : undefined) ?? (req.socket as Socket);
     const peer = normalizeIp(socket.remoteAddress ?? '');
-    const headers = req.headers;
+    const headers = h2 ? h2RequestHeaders((req as Http2ServerRequest).headers) : req.headers;
     let body: Readable | undefined;
     let tooLarge = false;
-    if (headers['transfer-encoding'] !== undefined) {
+    if (h2 && (req as Http2ServerRequest).stream.endAfterHeaders) {
+      // END_STREAM on HEADERS: no body, whatever the headers say.
+    } else if (headers['transfer-encoding'] !== undefined || (h2 && headers['content-length'] === undefined)) {
       body = limitBody(req, serving.maxBodySize);
     } else {
-      const cl = headers['content-length'];
+      const cl = headers['content-length'] as string | undefined;
       if (cl !== undefined && cl !== '0') {
         if (announcedTooLarge(cl, serving.maxBodySize)) tooLarge = true;
-        else body = req;
+        else body = req as Readable;
       }
     }
     const x = new ProxyExchange({
@@ -94,8 +122,8 @@ export function createRequestHandler(
       body,
       clientIp: serving.trustedProxies.clientIp(peer, headers['x-forwarded-for']),
       peerIp: peer,
-      scheme: 'http',
-      protocol: 'h1',
+      scheme: (socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http',
+      protocol: h2 ? 'h2' : 'h1',
       listener,
       startedAt,
     });
@@ -104,7 +132,8 @@ export function createRequestHandler(
       serving.leave();
       complete(x, socket);
     });
-    const write = (done: ProxyExchange): void => writeResponse(res, done, opts.draining());
+    const wopts: WriteOptions = { multiplexed: h2, altSvc: opts.altSvc?.() };
+    const write = (done: ProxyExchange): void => writeResponse(res, done, opts.draining(), wopts);
     if (tooLarge) {
       failExchange(
         x,

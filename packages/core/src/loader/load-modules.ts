@@ -3,15 +3,22 @@
  * half-loaded: a file with errors yields no module, only its diagnostics, and the caller refuses to
  * start (or, on reload, keeps the old pipeline).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CompiledModule, type Diagnostic, type Range, compile, createDiagnostic, sortDiagnostics } from '@proxycache/pcmod-lang';
+import {
+  type CompiledModule,
+  compile,
+  createDiagnostic,
+  type Diagnostic,
+  type Range,
+  sortDiagnostics,
+} from '@proxycache/pcmod-lang';
 
 export interface LoadModulesOptions {
   /** The built-in modules (see `builtinModsDir()`). */
   readonly builtinDir: string;
   /** The operator's own modules (`--mods DIR`), loaded after the built-ins. */
-  readonly userDir?: string;
+  readonly userDir?: string | undefined;
 }
 
 export interface LoadedModules {
@@ -45,7 +52,9 @@ export function loadModules(options: LoadModulesOptions): LoadedModules {
       if (first) {
         diagnostics.push(
           createDiagnostic('PCM5001', file, modNameRange(text), [module.name, first.file], {
-            related: [{ message: `'${module.name}' is first defined here`, file: first.file, range: fileStart }],
+            related: [
+              { message: `'${module.name}' is first defined here`, file: first.file, range: fileStart },
+            ],
           }),
         );
         continue;
@@ -53,7 +62,9 @@ export function loadModules(options: LoadModulesOptions): LoadedModules {
       byName.set(module.name, module);
     }
   }
-  const modules = [...byName.values()].sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const modules = [...byName.values()].sort(
+    (a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
   return { modules, diagnostics: sortDiagnostics(diagnostics) };
 }
 
@@ -67,7 +78,8 @@ function pcmodFiles(dir: string, diagnostics: Diagnostic[]): string[] {
       .map((name) => join(dir, name));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such directory' : code === 'ENOTDIR' ? 'not a directory' : (e as Error).message;
+    const why =
+      code === 'ENOENT' ? 'no such directory' : code === 'ENOTDIR' ? 'not a directory' : (e as Error).message;
     diagnostics.push(createDiagnostic('PCM5002', dir, fileStart, [dir, why]));
     return [];
   }

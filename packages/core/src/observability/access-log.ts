@@ -32,7 +32,12 @@ export interface AccessLogRecord {
 }
 
 /** Builds the access-log record of a finished exchange. */
-export function accessLogRecord(x: ProxyExchange, bytesIn: number, bytesOut: number, durationMs: number): AccessLogRecord {
+export function accessLogRecord(
+  x: ProxyExchange,
+  bytesIn: number,
+  bytesOut: number,
+  durationMs: number,
+): AccessLogRecord {
   const record: { -readonly [K in keyof AccessLogRecord]: AccessLogRecord[K] } = {
     method: x.method,
     path: x.path,
@@ -74,6 +79,7 @@ export function createRequestObserver(options: RequestObserverOptions): OnComple
   return (x, bytesIn, bytesOut) => {
     const durationMs = now() - x.startedAt;
     if (x.listener === 'main') metrics.record(x.method, x.status, bytesIn, bytesOut, durationMs);
-    if (log && logger.isLevelEnabled('info')) logger.info(accessLogRecord(x, bytesIn, bytesOut, durationMs), 'request');
+    if (log && logger.isLevelEnabled('info'))
+      logger.info(accessLogRecord(x, bytesIn, bytesOut, durationMs), 'request');
   };
 }

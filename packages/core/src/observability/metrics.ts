@@ -40,7 +40,18 @@ const aliases: Readonly<Record<string, string>> = {
 };
 
 /** Methods get their own label value; anything else is `OTHER` so clients cannot grow the label set. */
-const knownMethods = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'CONNECT', 'TRACE', 'OTHER'] as const;
+const knownMethods = [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'PATCH',
+  'OPTIONS',
+  'CONNECT',
+  'TRACE',
+  'OTHER',
+] as const;
 
 const STATUS_SLOTS = 600;
 
@@ -171,7 +182,12 @@ export class ProxyMetrics implements Metrics {
     if (this.extra.has(name)) return this.extra.get(name);
     let counter: Counter | undefined;
     try {
-      counter = new Counter({ name, help: `${name} (recorded by a module)`, labelNames: Object.keys(labels ?? {}), registers: [this.registry] });
+      counter = new Counter({
+        name,
+        help: `${name} (recorded by a module)`,
+        labelNames: Object.keys(labels ?? {}),
+        registers: [this.registry],
+      });
     } catch {
       counter = undefined;
     }

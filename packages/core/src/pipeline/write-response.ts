@@ -1,8 +1,10 @@
 /**
- * Writes an exchange's response to a node:http ServerResponse: status, headers, then the body (a buffer
- * with Content-Length, or a stream piped with backpressure and destroyed when the client goes away).
+ * Writes an exchange's response to a node:http ServerResponse (or node:http2's compatible
+ * Http2ServerResponse): status, headers, then the body (a buffer with Content-Length, or a stream piped
+ * with backpressure and destroyed when the client goes away).
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Http2ServerResponse } from 'node:http2';
 import { pipeline } from 'node:stream';
 import { ProxyError } from '../errors/proxy-error.js';
 import { closingStatuses, errorResponse } from './error-response.js';
@@ -15,20 +17,49 @@ function destroyBody(r: ResponseState | undefined): void {
   if (r !== undefined && r.body !== undefined && !Buffer.isBuffer(r.body)) r.body.destroy();
 }
 
+/** How the response is framed on the wire. */
+export interface WriteOptions {
+  /**
+   * HTTP/2 or HTTP/3 framing: connection-specific fields (RFC 9113 §8.2.2, RFC 9114 §4.2) are dropped and
+   * `Connection: close` is never added (the session closes with GOAWAY instead).
+   */
+  readonly multiplexed?: boolean;
+  /** An `Alt-Svc` value advertised on every response that does not set its own. */
+  readonly altSvc?: string | undefined;
+}
+
+const noOptions: WriteOptions = {};
+
+/** Fields that describe one HTTP/1.1 connection and are malformed in HTTP/2 and HTTP/3 responses. */
+export const connectionSpecific: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+]);
+
 function bodiless(status: number): boolean {
   return status === 204 || status === 304 || status < 200;
 }
 
 /** Writes `x.response`; `close` forces `Connection: close` (graceful shutdown). Never throws. */
-export function writeResponse(res: ServerResponse, x: ProxyExchange, close: boolean): void {
+export function writeResponse(
+  res: ServerResponse | Http2ServerResponse,
+  x: ProxyExchange,
+  close: boolean,
+  opts: WriteOptions = noOptions,
+): void {
   let r = x.response;
-  if (res.headersSent || res.destroyed || r === undefined) {
+  // Http2ServerResponse has no `destroyed`; its stream's state says the same.
+  const gone = res.destroyed === true || (res as { stream?: { destroyed: boolean } }).stream?.destroyed === true;
+  if (res.headersSent || gone || r === undefined) {
     destroyBody(r);
-    if (!res.headersSent && !res.destroyed) res.destroy();
+    if (!res.headersSent && !gone) res.destroy();
     return;
   }
   try {
-    res.writeHead(r.status, outgoingHeaders(r, close));
+    res.writeHead(r.status, outgoingHeaders(r, close, opts));
   } catch (err) {
     // A status or header node refuses (a module set it): answer 500 rather than fail the connection.
     destroyBody(r);
@@ -40,26 +71,28 @@ export function writeResponse(res: ServerResponse, x: ProxyExchange, close: bool
     );
     r = errorResponse(500);
     x.response = r;
-    res.writeHead(r.status, outgoingHeaders(r, close));
+    res.writeHead(r.status, outgoingHeaders(r, close, opts));
   }
   const body = r.body;
   if (body === undefined) res.end();
   else if (Buffer.isBuffer(body)) res.end(body);
-  else pipeline(body, res, ignore);
+  else pipeline(body, res as NodeJS.WritableStream, ignore);
 }
 
-function outgoingHeaders(r: ResponseState, close: boolean): OutgoingHttpHeaders {
+function outgoingHeaders(r: ResponseState, close: boolean, opts: WriteOptions): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   const headers = r.headers;
+  const multiplexed = opts.multiplexed === true;
   for (const name in headers) {
     const v = headers[name];
-    if (v !== undefined) out[name] = v;
+    if (v !== undefined && !(multiplexed && connectionSpecific.has(name))) out[name] = v;
   }
+  if (opts.altSvc !== undefined && out['alt-svc'] === undefined) out['alt-svc'] = opts.altSvc;
   const body = r.body;
   if (!bodiless(r.status)) {
     if (Buffer.isBuffer(body)) out['content-length'] = body.length;
     else if (body === undefined && out['content-length'] === undefined) out['content-length'] = 0;
   }
-  if (close || closingStatuses.has(r.status)) out.connection = 'close';
+  if (!multiplexed && (close || closingStatuses.has(r.status))) out.connection = 'close';
   return out;
 }

@@ -28,7 +28,7 @@ export function createActiveHealth(ctx: StdContext): StdImplementations {
   return {
     'std.active_health': (_scope: unknown, interval: number, path: string, timeout: number): void => {
       const intervalMs = Math.max(100, interval * 1000);
-      const timeoutMs = Math.max(1, Math.min(timeout * 1000, intervalMs));
+      const timeoutMs = Math.max(1, timeout * 1000);
       const inFlight = new Set<string>();
       let disposed = false;
 

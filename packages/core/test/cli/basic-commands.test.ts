@@ -1,6 +1,6 @@
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -11,8 +11,14 @@ afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 describe('help, version and usage errors', () => {
   it('--version prints the package version', async () => {
-    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
-    expect(await runMain(['--version'], { cwd })).toEqual({ code: 0, stdout: `proxycache ${pkg.version}\n`, stderr: '' });
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(await runMain(['--version'], { cwd })).toEqual({
+      code: 0,
+      stdout: `proxycache ${pkg.version}\n`,
+      stderr: '',
+    });
   });
 
   it('--help prints usage on stdout; no command prints it on stderr with exit 2', async () => {
@@ -30,10 +36,18 @@ describe('help, version and usage errors', () => {
       stdout: '',
       stderr: "proxycache: unknown command 'serve'\nRun 'proxycache --help' for usage.\n",
     });
-    expect((await runMain(['run', '--port', '80'], { cwd })).stderr).toBe("proxycache: unknown option '--port'\nRun 'proxycache --help' for usage.\n");
-    expect((await runMain(['run', '--config'], { cwd })).stderr).toBe("proxycache: option '--config' needs a value\nRun 'proxycache --help' for usage.\n");
-    expect((await runMain(['config'], { cwd })).stderr).toBe("proxycache: 'config' needs a subcommand: verify or repair\nRun 'proxycache --help' for usage.\n");
-    expect((await runMain(['status', '--mods', 'x'], { cwd })).stderr).toBe("proxycache: 'status' does not take --mods\nRun 'proxycache --help' for usage.\n");
+    expect((await runMain(['run', '--port', '80'], { cwd })).stderr).toBe(
+      "proxycache: unknown option '--port'\nRun 'proxycache --help' for usage.\n",
+    );
+    expect((await runMain(['run', '--config'], { cwd })).stderr).toBe(
+      "proxycache: option '--config' needs a value\nRun 'proxycache --help' for usage.\n",
+    );
+    expect((await runMain(['config'], { cwd })).stderr).toBe(
+      "proxycache: 'config' needs a subcommand: verify or repair\nRun 'proxycache --help' for usage.\n",
+    );
+    expect((await runMain(['status', '--mods', 'x'], { cwd })).stderr).toBe(
+      "proxycache: 'status' does not take --mods\nRun 'proxycache --help' for usage.\n",
+    );
   });
 });
 
@@ -44,26 +58,36 @@ describe('admin commands', () => {
     server = undefined;
   });
 
-  async function adminServer(): Promise<{ addr: string; seen: { method: string; url: string; auth: string }[] }> {
+  async function adminServer(): Promise<{
+    addr: string;
+    seen: { method: string; url: string; auth: string }[];
+  }> {
     const seen: { method: string; url: string; auth: string }[] = [];
-    server = createServer((req, res) => {
+    const s = createServer((req, res) => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers.authorization ?? '' });
       if (req.url === '/stats') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"requests_total":3,"latency_avg_ms":1.5}');
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end('{"requests_total":3,"latency_avg_ms":1.5}');
       } else if (req.url === '/reload' && req.method === 'POST') {
         res.writeHead(409, { 'content-type': 'application/json' }).end('{"ok":false}');
       } else {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       }
     });
-    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    return { addr: `127.0.0.1:${(server?.address() as AddressInfo).port}`, seen };
+    server = s;
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    return { addr: `127.0.0.1:${(s.address() as AddressInfo).port}`, seen };
   }
 
   it('stats prints the admin API’s JSON, pretty', async () => {
     const { addr, seen } = await adminServer();
     const result = await runMain(['stats', '--admin', addr, '--api-key', 's3cret'], { cwd });
-    expect(result).toEqual({ code: 0, stdout: '{\n  "requests_total": 3,\n  "latency_avg_ms": 1.5\n}\n', stderr: '' });
+    expect(result).toEqual({
+      code: 0,
+      stdout: '{\n  "requests_total": 3,\n  "latency_avg_ms": 1.5\n}\n',
+      stderr: '',
+    });
     expect(seen).toEqual([{ method: 'GET', url: '/stats', auth: 'Bearer s3cret' }]);
   });
 
@@ -80,7 +104,9 @@ describe('admin commands', () => {
     const { addr } = await adminServer();
     const result = await runMain(['reload', '--admin', addr], { cwd });
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`proxycache: POST http://${addr}/reload answered 409 Conflict:\n{\n  "ok": false\n}\n`);
+    expect(result.stderr).toBe(
+      `proxycache: POST http://${addr}/reload answered 409 Conflict:\n{\n  "ok": false\n}\n`,
+    );
   });
 
   it('an unreachable admin API exits 1 with a clear message', async () => {
@@ -98,6 +124,8 @@ describe('admin commands', () => {
   it('a bad --admin address is a usage error', async () => {
     const result = await runMain(['status', '--admin', 'localhost'], { cwd });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('proxycache: --admin: invalid socket address "localhost": expected HOST:PORT');
+    expect(result.stderr).toContain(
+      'proxycache: --admin: invalid socket address "localhost": expected HOST:PORT',
+    );
   });
 });

@@ -1,6 +1,7 @@
 /** Runs `main()` with captured output, a working directory and a fake signal source. */
-import { main } from '../../src/cli/main.js';
+
 import type { CliIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 
 export interface CliRun {
   readonly code: number | undefined;
@@ -19,8 +20,8 @@ export function fakeSignals(): FakeSignals & Pick<CliIo, 'onSignal'> {
   const waiters: { signal: NodeJS.Signals; resolve: () => void }[] = [];
   return {
     onSignal(signal, handler) {
-      let set = handlers.get(signal);
-      if (!set) handlers.set(signal, (set = new Set()));
+      const set = handlers.get(signal) ?? new Set();
+      handlers.set(signal, set);
       set.add(handler);
       for (const w of waiters.filter((w) => w.signal === signal)) w.resolve();
       return () => set.delete(handler);
@@ -42,7 +43,10 @@ export interface CliRunHandle {
   stderr(): string;
 }
 
-export function startMain(argv: string[], options: { cwd: string; env?: Record<string, string>; signals?: Pick<CliIo, 'onSignal'> }): CliRunHandle {
+export function startMain(
+  argv: string[],
+  options: { cwd: string; env?: Record<string, string>; signals?: Pick<CliIo, 'onSignal'> },
+): CliRunHandle {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
@@ -56,6 +60,9 @@ export function startMain(argv: string[], options: { cwd: string; env?: Record<s
   return { done, stdout: () => stdout, stderr: () => stderr };
 }
 
-export function runMain(argv: string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliRun> {
+export function runMain(
+  argv: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<CliRun> {
   return startMain(argv, options).done;
 }

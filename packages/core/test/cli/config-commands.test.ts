@@ -16,7 +16,10 @@ afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 describe('proxycache config verify', () => {
   it('exits 0 for a valid file', async () => {
-    writeFileSync(join(cwd, 'good.toml'), '[server]\nlisten_addr = "127.0.0.1:3001"\n\n[greeter]\ngreeting = "hi"\n');
+    writeFileSync(
+      join(cwd, 'good.toml'),
+      '[server]\nlisten_addr = "127.0.0.1:3001"\n\n[greeter]\ngreeting = "hi"\n',
+    );
     expect(await runMain(['config', 'verify', '--config', 'good.toml'], { cwd, env })).toEqual({
       code: 0,
       stdout: 'good.toml: valid (1 module)\n',
@@ -26,7 +29,10 @@ describe('proxycache config verify', () => {
 
   it('exits 1 naming file:line:col and the key of each error', async () => {
     const file = join(cwd, 'bad.toml');
-    writeFileSync(file, '[server]\nlisten_addr = "127.0.0.1:99999"\n\n[greeter]\ngreting = "hi"\nlisten_addr = "nope"\n');
+    writeFileSync(
+      file,
+      '[server]\nlisten_addr = "127.0.0.1:99999"\n\n[greeter]\ngreting = "hi"\nlisten_addr = "nope"\n',
+    );
     expect(await runMain(['config', 'verify', '--config', 'bad.toml'], { cwd, env })).toEqual({
       code: 1,
       stdout: '',
@@ -45,7 +51,9 @@ describe('proxycache config verify', () => {
     writeFileSync(file, '[server\n');
     const result = await runMain(['config', 'verify', '--config', file], { cwd, env });
     expect(result.code).toBe(1);
-    expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:\\d+ - error TOML syntax error: `));
+    expect(result.stderr.split('\n')[0]).toMatch(
+      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:\\d+ - error TOML syntax error: `),
+    );
   });
 
   it('a missing file is valid (defaults) with a note', async () => {
@@ -81,7 +89,7 @@ describe('proxycache config repair', () => {
     });
     const text = readFileSync(file, 'utf8');
     expect(text).toBe(
-      `${original}\n# module greeter (version 1.0, ${join(builtins, 'greeter.pcmod')}): defaults\n[greeter]\nenabled = true\ngreeting = "hello"\nlisten_addr = "127.0.0.1:9191"\n`,
+      `${original}\n# module greeter (version 1.0, greeter.pcmod): defaults\n[greeter]\nenabled = true\ngreeting = "hello"\nlisten_addr = "127.0.0.1:9191"\n`,
     );
     expect(await runMain(['config', 'repair', '--config', 'repair.toml'], { cwd, env })).toEqual({
       code: 0,

@@ -44,18 +44,30 @@ describe('proxycache run', () => {
   it('serves, reloads on SIGHUP, keeps the old pipeline on a broken reload, and exits 0 on SIGTERM', async () => {
     writeFileSync(join(builtins, 'greeter.pcmod'), greeter('hello'));
     const port = await freePort();
-    writeFileSync(join(cwd, 'config.toml'), `[server]\nlisten_addr = "127.0.0.1:${port}"\nlog_level = "error"\n`);
+    writeFileSync(
+      join(cwd, 'config.toml'),
+      `[server]\nlisten_addr = "127.0.0.1:${port}"\nlog_level = "error"\n`,
+    );
     const signals = fakeSignals();
     const run = startMain(['run'], { cwd, env, signals });
-    await Promise.race([signals.subscribed('SIGTERM'), run.done.then((r) => Promise.reject(new Error(`run ended: ${JSON.stringify(r)}`)))]);
+    await Promise.race([
+      signals.subscribed('SIGTERM'),
+      run.done.then((r) => Promise.reject(new Error(`run ended: ${JSON.stringify(r)}`))),
+    ]);
     const url = `http://127.0.0.1:${port}/`;
     expect(await textOf(url)).toBe('200 hello');
 
-    writeFileSync(join(cwd, 'config.toml'), `[server]\nlisten_addr = "127.0.0.1:${port}"\nlog_level = "error"\n\n[greeter]\ngreeting = "reloaded"\n`);
+    writeFileSync(
+      join(cwd, 'config.toml'),
+      `[server]\nlisten_addr = "127.0.0.1:${port}"\nlog_level = "fatal"\n\n[greeter]\ngreeting = "reloaded"\n`,
+    );
     signals.emit('SIGHUP');
     await eventually(() => textOf(url), '200 reloaded');
 
-    writeFileSync(join(builtins, 'greeter.pcmod'), 'mod greeter\non_request {\n  respond 200 text $nope\n}\n');
+    writeFileSync(
+      join(builtins, 'greeter.pcmod'),
+      'mod greeter\non_request {\n  respond 200 text $nope\n}\n',
+    );
     signals.emit('SIGHUP');
     await new Promise((r) => setTimeout(r, 200));
     expect(await textOf(url)).toBe('200 reloaded');
@@ -77,10 +89,52 @@ describe('proxycache run', () => {
   });
 
   it('refuses to start when a module has errors', async () => {
-    writeFileSync(join(builtins, 'greeter.pcmod'), 'mod greeter\non_request {\n  respond 200 text $nope\n}\n');
+    writeFileSync(
+      join(builtins, 'greeter.pcmod'),
+      'mod greeter\non_request {\n  respond 200 text $nope\n}\n',
+    );
     const result = await runMain(['run'], { cwd, env });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${join(builtins, 'greeter.pcmod')}:3:20 - error PCM2002:`);
     expect(result.stderr).toContain('proxycache: not starting: the modules above have errors\n');
+  });
+
+  it('with the built-in modules: the admin API answers status, stats, reload and config verify', async () => {
+    const [port, adminPort] = [await freePort(), await freePort()];
+    const file = join(cwd, 'builtin.toml');
+    writeFileSync(
+      file,
+      `[server]\nlisten_addr = "127.0.0.1:${port}"\nlog_level = "error"\n\n[active_health]\nenabled = false\n\n[admin_api]\nlisten_addr = "127.0.0.1:${adminPort}"\napi_key = "k"\n`,
+    );
+    const signals = fakeSignals();
+    const run = startMain(['run', '--config', 'builtin.toml'], { cwd, signals });
+    await Promise.race([
+      signals.subscribed('SIGTERM'),
+      run.done.then((r) => Promise.reject(new Error(`run ended: ${JSON.stringify(r)}`))),
+    ]);
+    try {
+      expect(await textOf(`http://127.0.0.1:${port}/health`)).toBe('200 {"status":"ok"}');
+
+      const stats = await runMain(['stats', '--config', 'builtin.toml'], { cwd });
+      expect(stats.code).toBe(0);
+      expect(JSON.parse(stats.stdout)).toMatchObject({ requests_total: 1 });
+
+      const reload = await runMain(['reload', '--config', 'builtin.toml'], { cwd });
+      expect(reload.code).toBe(0);
+      expect(JSON.parse(reload.stdout)).toMatchObject({ ok: true });
+
+      const verify = await fetch(`http://127.0.0.1:${adminPort}/config/verify`, {
+        headers: { authorization: 'Bearer k' },
+      });
+      expect(verify.status).toBe(200);
+      expect(await verify.json()).toMatchObject({ ok: true, errors: [] });
+
+      const denied = await runMain(['status', '--admin', `127.0.0.1:${adminPort}`], { cwd });
+      expect(denied.code).toBe(1);
+      expect(denied.stderr).toContain('answered 401');
+    } finally {
+      signals.emit('SIGTERM');
+      expect((await run.done).code).toBe(0);
+    }
   });
 });

@@ -2,7 +2,12 @@
 import type { ConfigFieldSchema } from '@proxycache/pcmod-lang';
 import type { RepairModule } from '../../src/config/repair-config.js';
 
-function field(name: string, type: ConfigFieldSchema['type'], value: ConfigFieldSchema['default'], line: number): ConfigFieldSchema {
+function field(
+  name: string,
+  type: ConfigFieldSchema['type'],
+  value: ConfigFieldSchema['default'],
+  line: number,
+): ConfigFieldSchema {
   return { name, type, default: value, line };
 }
 
@@ -12,7 +17,11 @@ export const testModules: RepairModule[] = [
     version: '1.0',
     priority: 30,
     file: 'mods/rate_limiter.pcmod',
-    configSchema: [field('enabled', 'bool', true, 5), field('requests_per_second', 'int', 100, 6), field('burst', 'int', 50, 7)],
+    configSchema: [
+      field('enabled', 'bool', true, 5),
+      field('requests_per_second', 'int', 100, 6),
+      field('burst', 'int', 50, 7),
+    ],
   },
   {
     name: 'cache',
@@ -38,13 +47,21 @@ export const testModules: RepairModule[] = [
     version: '1.0',
     priority: 70,
     file: 'mods/admin_api.pcmod',
-    configSchema: [field('enabled', 'bool', true, 5), field('listen_addr', 'str', '127.0.0.1:9090', 6), field('api_key', 'str', '', 7)],
+    configSchema: [
+      field('enabled', 'bool', true, 5),
+      field('listen_addr', 'str', '127.0.0.1:9090', 6),
+      field('api_key', 'str', '', 7),
+    ],
   },
   {
     name: 'load_balancer',
     version: '1.0',
     priority: 110,
     file: 'mods/load_balancer.pcmod',
-    configSchema: [field('enabled', 'bool', true, 5), field('backends', 'list<str>', [], 6), field('weights', 'list<int>', [], 7)],
+    configSchema: [
+      field('enabled', 'bool', true, 5),
+      field('backends', 'list<str>', [], 6),
+      field('weights', 'list<int>', [], 7),
+    ],
   },
 ];

@@ -35,11 +35,23 @@ describe('defaults', () => {
       tls_key: '',
       http2: true,
       http3: false,
+      http3_port: 0,
+      h2_max_concurrent_streams: 128,
+      h2_max_header_list_size: 65536,
+      h2_initial_window_size: 262144,
+      h2_max_session_memory: 32 * 1024 * 1024,
       trusted_proxies: [],
       log_level: 'info',
     });
-    expect(result.config?.modules.rate_limiter).toEqual({ enabled: true, requests_per_second: 100, burst: 50 });
-    expect(result.config?.modules.url_rewriter).toEqual({ enabled: true, rules: new Map([['/old', '/new']]) });
+    expect(result.config?.modules.rate_limiter).toEqual({
+      enabled: true,
+      requests_per_second: 100,
+      burst: 50,
+    });
+    expect(result.config?.modules.url_rewriter).toEqual({
+      enabled: true,
+      rules: new Map([['/old', '/new']]),
+    });
     expect(result.config?.file).toBe('config.toml');
   });
 
@@ -60,7 +72,9 @@ describe('defaults', () => {
   it('a directory is an error, not defaults', () => {
     const result = loadConfig(dir, testModules);
     expect(result.config).toBeUndefined();
-    expect(result.errors).toEqual([{ file: dir, line: 0, column: 0, key: '', message: 'cannot read config file: it is a directory' }]);
+    expect(result.errors).toEqual([
+      { file: dir, line: 0, column: 0, key: '', message: 'cannot read config file: it is a directory' },
+    ]);
   });
 });
 
@@ -103,14 +117,23 @@ enabled = false
     expect(config?.server.trusted_proxies).toEqual(['10.0.0.0/8', '::1']);
     expect(config?.server.log_level).toBe('debug');
     expect(config?.server.http2).toBe(false);
-    expect(config?.modules.cache).toEqual({ enabled: true, ttl_seconds: 300, max_size: 1048576, warm_urls: ['/', '/index.html'] });
+    expect(config?.modules.cache).toEqual({
+      enabled: true,
+      ttl_seconds: 300,
+      max_size: 1048576,
+      warm_urls: ['/', '/index.html'],
+    });
     expect(config?.modules.url_rewriter?.rules).toEqual(
       new Map([
         ['/api/v1', '/v1'],
         ['/old', '/new'],
       ]),
     );
-    expect(config?.modules.load_balancer).toEqual({ enabled: true, backends: ['127.0.0.1:8081', '127.0.0.1:8082'], weights: [1, 2] });
+    expect(config?.modules.load_balancer).toEqual({
+      enabled: true,
+      backends: ['127.0.0.1:8081', '127.0.0.1:8082'],
+      weights: [1, 2],
+    });
     expect(config?.modules.rate_limiter).toEqual({ enabled: false, requests_per_second: 100, burst: 50 });
   });
 
@@ -130,9 +153,15 @@ enabled = false
 
 describe('validation errors name line:col and the dotted key', () => {
   it('wrong type points at the value', () => {
-    expect(errorsOf('[server]\nmax_connections = "many"\n')).toEqual(['2:19 server.max_connections: expected int, got string']);
-    expect(errorsOf('[rate_limiter]\n  burst = true\n')).toEqual(['2:11 rate_limiter.burst: expected int, got boolean']);
-    expect(errorsOf('[server]\nhttp2 = "yes"\n')).toEqual(['2:9 server.http2: expected bool (true or false), got string']);
+    expect(errorsOf('[server]\nmax_connections = "many"\n')).toEqual([
+      '2:19 server.max_connections: expected int, got string',
+    ]);
+    expect(errorsOf('[rate_limiter]\n  burst = true\n')).toEqual([
+      '2:11 rate_limiter.burst: expected int, got boolean',
+    ]);
+    expect(errorsOf('[server]\nhttp2 = "yes"\n')).toEqual([
+      '2:9 server.http2: expected bool (true or false), got string',
+    ]);
   });
 
   it('unknown section points at its header', () => {
@@ -169,7 +198,9 @@ describe('validation errors name line:col and the dotted key', () => {
       [':80', 'the host is empty'],
     ];
     for (const [addr, why] of bad) {
-      expect(errorsOf(`[server]\nlisten_addr = "${addr}"\n`)).toEqual([`2:15 server.listen_addr: invalid socket address "${addr}": ${why}`]);
+      expect(errorsOf(`[server]\nlisten_addr = "${addr}"\n`)).toEqual([
+        `2:15 server.listen_addr: invalid socket address "${addr}": ${why}`,
+      ]);
     }
     for (const ok of ['127.0.0.1:1', '[::1]:65535', 'localhost:3000', '0.0.0.0:80']) {
       expect(errorsOf(`[server]\nbackend_addr = "${ok}"\n`)).toEqual([]);
@@ -177,14 +208,18 @@ describe('validation errors name line:col and the dotted key', () => {
   });
 
   it('module *_addr fields are socket addresses too', () => {
-    expect(errorsOf('[admin_api]\nlisten_addr = "9090"\n')).toEqual(['2:15 admin_api.listen_addr: invalid socket address "9090": expected HOST:PORT']);
+    expect(errorsOf('[admin_api]\nlisten_addr = "9090"\n')).toEqual([
+      '2:15 admin_api.listen_addr: invalid socket address "9090": expected HOST:PORT',
+    ]);
   });
 
   it('durations and sizes', () => {
     expect(errorsOf('[server]\nclient_timeout = "30 seconds"\n')).toEqual([
       '2:18 server.client_timeout: expected a duration such as "500ms", "30s", "5m", "1h" or "1d", got "30 seconds"',
     ]);
-    expect(errorsOf('[server]\nclient_timeout = -1\n')).toEqual(['2:18 server.client_timeout: a duration cannot be negative']);
+    expect(errorsOf('[server]\nclient_timeout = -1\n')).toEqual([
+      '2:18 server.client_timeout: a duration cannot be negative',
+    ]);
     expect(errorsOf('[server]\nmax_body_size = "16XB"\n')).toEqual([
       '2:17 server.max_body_size: expected a size such as "512B", "64KiB" or "16MiB" (units B, KB, MB, GB, KiB, MiB, GiB), got "16XB"',
     ]);
@@ -194,9 +229,15 @@ describe('validation errors name line:col and the dotted key', () => {
   });
 
   it('lists and maps check their elements', () => {
-    expect(errorsOf('[cache]\nwarm_urls = ["/", 2]\n')).toEqual(['2:13 cache.warm_urls: element 1: expected str, got integer']);
-    expect(errorsOf('[load_balancer]\nweights = [1, "2"]\n')).toEqual(['2:11 load_balancer.weights: element 1: expected int, got string']);
-    expect(errorsOf('[url_rewriter]\nrules = { "/a" = 1 }\n')).toEqual(['2:9 url_rewriter.rules: entry "/a": expected str, got integer']);
+    expect(errorsOf('[cache]\nwarm_urls = ["/", 2]\n')).toEqual([
+      '2:13 cache.warm_urls: element 1: expected str, got integer',
+    ]);
+    expect(errorsOf('[load_balancer]\nweights = [1, "2"]\n')).toEqual([
+      '2:11 load_balancer.weights: element 1: expected int, got string',
+    ]);
+    expect(errorsOf('[url_rewriter]\nrules = { "/a" = 1 }\n')).toEqual([
+      '2:9 url_rewriter.rules: entry "/a": expected str, got integer',
+    ]);
     expect(errorsOf('[url_rewriter]\nrules = ["/a"]\n')).toEqual([
       '2:9 url_rewriter.rules: expected map (an inline table of strings, e.g. { "/old" = "/new" }), got array',
     ]);
@@ -209,17 +250,32 @@ describe('validation errors name line:col and the dotted key', () => {
     expect(errorsOf('[server]\nlog_level = "loud"\n')).toEqual([
       '2:13 server.log_level: unknown log level "loud"; expected one of trace, debug, info, warn, error, fatal, silent',
     ]);
-    expect(errorsOf('[server]\nmax_connections = 0\n')).toEqual(['2:19 server.max_connections: must be greater than 0']);
+    expect(errorsOf('[server]\nmax_connections = 0\n')).toEqual([
+      '2:19 server.max_connections: must be greater than 0',
+    ]);
+    expect(errorsOf('[server]\nhttp3_port = 70000\n')).toEqual([
+      '2:14 server.http3_port: must be a port number from 0 to 65535',
+    ]);
   });
 
   it('TLS: one without the other, and missing files', () => {
-    expect(errorsOf('[server]\ntls_cert = "cert.pem"\n')).toEqual(['2:1 server.tls_cert: tls_cert is set but tls_key is not; TLS needs both or neither']);
-    expect(errorsOf('[server]\n\ntls_key = "key.pem"\n')).toEqual(['3:1 server.tls_key: tls_key is set but tls_cert is not; TLS needs both or neither']);
+    expect(errorsOf('[server]\ntls_cert = "cert.pem"\n')).toEqual([
+      '2:1 server.tls_cert: tls_cert is set but tls_key is not; TLS needs both or neither',
+    ]);
+    expect(errorsOf('[server]\n\ntls_key = "key.pem"\n')).toEqual([
+      '3:1 server.tls_key: tls_key is set but tls_cert is not; TLS needs both or neither',
+    ]);
     writeFileSync(join(dir, 'cert.pem'), 'cert');
     writeFileSync(join(dir, 'tls.toml'), '[server]\ntls_cert = "cert.pem"\ntls_key = "key.pem"\n');
     const result = loadConfig(join(dir, 'tls.toml'), testModules);
     expect(result.errors).toEqual([
-      { file: join(dir, 'tls.toml'), line: 3, column: 11, key: 'server.tls_key', message: `file not found: ${join(dir, 'key.pem')}` },
+      {
+        file: join(dir, 'tls.toml'),
+        line: 3,
+        column: 11,
+        key: 'server.tls_key',
+        message: `file not found: ${join(dir, 'key.pem')}`,
+      },
     ]);
     writeFileSync(join(dir, 'key.pem'), 'key');
     const ok = loadConfig(join(dir, 'tls.toml'), testModules);
@@ -250,13 +306,25 @@ describe('TOML syntax errors', () => {
     const result = check('[server]\nlisten_addr = "127.0.0.1:3000\nhttp2 = true\n');
     expect(result.config).toBeUndefined();
     expect(result.errors).toEqual([
-      { file: 'config.toml', line: 2, column: 30, key: '', message: 'TOML syntax error: control characters are not allowed in strings' },
+      {
+        file: 'config.toml',
+        line: 2,
+        column: 30,
+        key: '',
+        message: 'TOML syntax error: control characters are not allowed in strings',
+      },
     ]);
   });
 
   it('a redefined key', () => {
     expect(check('[server]\nhttp2 = true\nhttp2 = false\n').errors).toEqual([
-      { file: 'config.toml', line: 3, column: 1, key: '', message: 'TOML syntax error: trying to redefine an already defined table or value' },
+      {
+        file: 'config.toml',
+        line: 3,
+        column: 1,
+        key: '',
+        message: 'TOML syntax error: trying to redefine an already defined table or value',
+      },
     ]);
   });
 });
@@ -270,7 +338,9 @@ describe('verifyConfig', () => {
     writeFileSync(bad, '[server]\nlisten_addr = 3001\n');
     expect(verifyConfig(bad, testModules)).toEqual({
       valid: false,
-      errors: [{ file: bad, line: 2, column: 15, key: 'server.listen_addr', message: 'expected str, got integer' }],
+      errors: [
+        { file: bad, line: 2, column: 15, key: 'server.listen_addr', message: 'expected str, got integer' },
+      ],
       notes: [],
     });
   });

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { repairConfig } from '../../src/config/repair-config.js';
+import { builtinModsDir } from '../../src/loader/builtin-mods-dir.js';
+import { loadModules } from '../../src/loader/load-modules.js';
 import { testModules } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pc-repair-'));
@@ -23,25 +25,29 @@ describe('repairConfig', () => {
   it('appends only the missing module sections, keeping every existing byte as a prefix', () => {
     const file = fileWith(original);
     const result = repairConfig(file, testModules);
-    expect(result).toEqual({ changed: true, added: ['admin_api', 'url_rewriter', 'load_balancer'], errors: [] });
+    expect(result).toEqual({
+      changed: true,
+      added: ['admin_api', 'url_rewriter', 'load_balancer'],
+      errors: [],
+    });
     const text = readFileSync(file, 'utf8');
     expect(text.startsWith(original)).toBe(true);
     expect(text.slice(original.length)).toBe(
       [
         '',
         '',
-        '# module admin_api (version 1.0, mods/admin_api.pcmod): defaults',
+        '# module admin_api (version 1.0, admin_api.pcmod): defaults',
         '[admin_api]',
         'enabled = true',
         'listen_addr = "127.0.0.1:9090"',
         'api_key = ""',
         '',
-        '# module url_rewriter (version 1.0, mods/url_rewriter.pcmod): defaults',
+        '# module url_rewriter (version 1.0, url_rewriter.pcmod): defaults',
         '[url_rewriter]',
         'enabled = true',
         'rules = { "/old" = "/new" }',
         '',
-        '# module load_balancer (version 1.0, mods/load_balancer.pcmod): defaults',
+        '# module load_balancer (version 1.0, load_balancer.pcmod): defaults',
         '[load_balancer]',
         'enabled = true',
         'backends = []',
@@ -81,6 +87,11 @@ describe('repairConfig', () => {
         'tls_key = ""',
         'http2 = true',
         'http3 = false',
+        'http3_port = 0',
+        'h2_max_concurrent_streams = 128',
+        'h2_max_header_list_size = "64KiB"',
+        'h2_initial_window_size = "256KiB"',
+        'h2_max_session_memory = "32MiB"',
         'trusted_proxies = []',
         'log_level = "info"',
       ].join('\n'),
@@ -132,7 +143,24 @@ describe('repairConfig', () => {
     repairConfig(file, modules);
     const loaded = loadConfig(file, modules);
     expect(loaded.errors).toEqual([]);
-    expect(loaded.config?.modules.odd).toEqual({ enabled: true, greeting: 'say "hi"\\\n\u007f', rules: new Map([['a b', 'c.d']]), wait: 0.25 });
+    expect(loaded.config?.modules.odd).toEqual({
+      enabled: true,
+      greeting: 'say "hi"\\\n\u007f',
+      rules: new Map([['a b', 'c.d']]),
+      wait: 0.25,
+    });
     expect(readFileSync(file, 'utf8')).toContain('wait = "250ms"');
+  });
+
+  it('with the real built-in modules, repairing an empty file yields a config that loads clean', () => {
+    const { modules, diagnostics } = loadModules({ builtinDir: builtinModsDir() });
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const file = fileWith('');
+    const result = repairConfig(file, modules);
+    expect(result.errors).toEqual([]);
+    expect(result.added).toEqual(['server', ...modules.map((m) => m.name)]);
+    const loaded = loadConfig(file, modules);
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.config?.modules).toEqual(loadConfig(undefined, modules).config?.modules);
   });
 });

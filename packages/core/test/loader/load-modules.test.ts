@@ -23,7 +23,11 @@ function mod(name: string, priority: number, extra = ''): string {
 
 describe('loadModules', () => {
   it('compiles every .pcmod of both directories, ordered by priority, ignoring other files', () => {
-    const builtinDir = modsDir({ 'b.pcmod': mod('beta', 20), 'a.pcmod': mod('alpha', 50), 'notes.txt': 'not a module' });
+    const builtinDir = modsDir({
+      'b.pcmod': mod('beta', 20),
+      'a.pcmod': mod('alpha', 50),
+      'notes.txt': 'not a module',
+    });
     const userDir = modsDir({ 'z.pcmod': mod('zeta', 10) });
     const result = loadModules({ builtinDir, userDir });
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
@@ -53,18 +57,25 @@ describe('loadModules', () => {
   });
 
   it('a module with errors yields no module, only its diagnostics', () => {
-    const dir = modsDir({ 'good.pcmod': mod('good', 10), 'bad.pcmod': 'mod bad\non_request {\n  respond 200 text $missing\n}\n' });
+    const dir = modsDir({
+      'good.pcmod': mod('good', 10),
+      'bad.pcmod': 'mod bad\non_request {\n  respond 200 text $missing\n}\n',
+    });
     const result = loadModules({ builtinDir: dir });
     expect(result.modules.map((m) => m.name)).toEqual(['good']);
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
-    expect(errors.map((d) => [d.code, d.file, d.range.start.line, d.range.start.column])).toEqual([['PCM2002', join(dir, 'bad.pcmod'), 3, 20]]);
+    expect(errors.map((d) => [d.code, d.file, d.range.start.line, d.range.start.column])).toEqual([
+      ['PCM2002', join(dir, 'bad.pcmod'), 3, 20],
+    ]);
   });
 
   it('a missing directory is a PCM5002 diagnostic', () => {
     const missing = join(root, 'nope');
     const result = loadModules({ builtinDir: modsDir({}), userDir: missing });
     expect(result.modules).toEqual([]);
-    expect(result.diagnostics.map((d) => [d.code, d.file, d.message])).toEqual([['PCM5002', missing, `Cannot read ${missing}: no such directory`]]);
+    expect(result.diagnostics.map((d) => [d.code, d.file, d.message])).toEqual([
+      ['PCM5002', missing, `Cannot read ${missing}: no such directory`],
+    ]);
   });
 });
 

@@ -9,7 +9,8 @@ function capture(): { lines: Record<string, unknown>[]; stream: Writable } {
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -66,7 +67,12 @@ describe('access log and request metrics', () => {
     expect(lines[0]).not.toHaveProperty('request_id');
     expect(lines[0]).not.toHaveProperty('cache');
     expect(lines[1]).toMatchObject({ request_id: 'abc-123', cache: 'hit' });
-    expect(JSON.parse(metrics.statsJson())).toMatchObject({ requests_total: 2, bytes_in: 121, bytes_out: 342, latency_max_ms: 12.5 });
+    expect(JSON.parse(metrics.statsJson())).toMatchObject({
+      requests_total: 2,
+      bytes_in: 121,
+      bytes_out: 342,
+      latency_max_ms: 12.5,
+    });
   });
 
   it('does not count admin requests in the proxy metrics and respects the log level', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProxyMetrics, metricNames } from '../../src/observability/metrics.js';
+import { metricNames, ProxyMetrics } from '../../src/observability/metrics.js';
 
 describe('ProxyMetrics', () => {
   it('exposes every DESIGN metric name with its type', async () => {

@@ -42,7 +42,7 @@ describe('std.active_health', () => {
     const dead = await closedPort();
     services = new FakeServices();
     services.backends = [good.addr, flaky.addr, dead];
-    createBindings(services, 'active_health').fns['std.active_health']?.(undefined, 0.1, '/health', 1);
+    createBindings(services, 'active_health').fns['std.active_health']?.(undefined, 0.1, '/health', 5);
     const s = services;
     await vi.waitFor(() => {
       expect(s.isHealthy(flaky.addr)).toBe(false);
@@ -58,7 +58,7 @@ describe('std.active_health', () => {
     const backend = await origin(() => 200);
     services = new FakeServices();
     services.backends = [backend.addr];
-    createBindings(services, 'active_health').fns['std.active_health']?.(undefined, 0.1, '/health', 1);
+    createBindings(services, 'active_health').fns['std.active_health']?.(undefined, 0.1, '/health', 5);
     const s = services;
     await vi.waitFor(() => expect(backend.probes()).toBeGreaterThanOrEqual(1));
     s.dispose();

@@ -6,11 +6,11 @@ import {
   type CheckResult,
   type ConfigFieldNode,
   type ConfigValue,
+  check,
   type Diagnostic,
   type ModuleNode,
   type ParseResult,
   type Range as PcRange,
-  check,
   parse,
 } from '@proxycache/pcmod-lang';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -44,8 +44,10 @@ export interface Analysis {
 }
 
 /** Parses and checks `doc`. Never throws: a compiler crash becomes one PCM1001 diagnostic at the start. */
-export function analyze(doc: TextDocument, file: string): Analysis {
-  const text = doc.getText();
+export function analyze(source: TextDocument, file: string): Analysis {
+  const text = source.getText();
+  // Open documents are updated in place by incremental sync: keep a snapshot the ranges belong to.
+  const doc = TextDocument.create(source.uri, source.languageId, source.version, text);
   const parsed = safeParse(text, file);
   let checked: CheckResult | undefined;
   let crash: Diagnostic | undefined;
@@ -54,17 +56,32 @@ export function analyze(doc: TextDocument, file: string): Analysis {
   } catch (error) {
     crash = internalError(file, error);
   }
-  const diagnostics = [...parsed.diagnostics, ...(checked?.diagnostics ?? []), ...(crash ? [crash] : [])].sort(
+  const diagnostics = [
+    ...parsed.diagnostics,
+    ...(checked?.diagnostics ?? []),
+    ...(crash ? [crash] : []),
+  ].sort(
     (a, b) => a.range.start.offset - b.range.start.offset || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
   );
   const ast = parsed.ast;
   let moduleName: Analysis['moduleName'];
   const overrides: Array<{ name: string; range: PcRange }> = [];
   for (const h of ast.headers) {
-    if (h.kind === 'ModHeader' && !moduleName && h.name.name !== '') moduleName = { name: h.name.name, range: h.name.range };
-    if (h.kind === 'OverridesHeader' && h.name.name !== '') overrides.push({ name: h.name.name, range: h.name.range });
+    if (h.kind === 'ModHeader' && !moduleName && h.name.name !== '')
+      moduleName = { name: h.name.name, range: h.name.range };
+    if (h.kind === 'OverridesHeader' && h.name.name !== '')
+      overrides.push({ name: h.name.name, range: h.name.range });
   }
-  return { uri: doc.uri, doc, parsed, checked, diagnostics, moduleName, overrides, fields: fieldInfos(parsed, checked) };
+  return {
+    uri: doc.uri,
+    doc,
+    parsed,
+    checked,
+    diagnostics,
+    moduleName,
+    overrides,
+    fields: fieldInfos(parsed, checked),
+  };
 }
 
 function safeParse(text: string, file: string): ParseResult {
@@ -72,7 +89,14 @@ function safeParse(text: string, file: string): ParseResult {
     return parse(text, file);
   } catch (error) {
     const start = { line: 1, column: 1, offset: 0 };
-    const ast: ModuleNode = { kind: 'Module', range: { start, end: start }, headers: [], configs: [], handlers: [], comments: [] };
+    const ast: ModuleNode = {
+      kind: 'Module',
+      range: { start, end: start },
+      headers: [],
+      configs: [],
+      handlers: [],
+      comments: [],
+    };
     return { file, text, ast, diagnostics: [internalError(file, error)] };
   }
 }
@@ -80,7 +104,13 @@ function safeParse(text: string, file: string): ParseResult {
 function internalError(file: string, error: unknown): Diagnostic {
   const start = { line: 1, column: 1, offset: 0 };
   const message = error instanceof Error ? error.message : String(error);
-  return { code: 'PCM1001', severity: 'error', message: `internal compiler error: ${message}`, file, range: { start, end: start } };
+  return {
+    code: 'PCM1001',
+    severity: 'error',
+    message: `internal compiler error: ${message}`,
+    file,
+    range: { start, end: start },
+  };
 }
 
 function fieldInfos(parsed: ParseResult, checked: CheckResult | undefined): FieldInfo[] {
@@ -97,9 +127,13 @@ function fieldInfos(parsed: ParseResult, checked: CheckResult | undefined): Fiel
   for (const block of parsed.ast.configs) {
     for (const node of block.fields) {
       const declared = schema.get(node.name.name);
-      const type = declared?.type ?? (node.type.element && node.type.name === 'list' ? `list<${node.type.element}>` : node.type.name);
+      const type =
+        declared?.type ??
+        (node.type.element && node.type.name === 'list' ? `list<${node.type.element}>` : node.type.name);
       const line = node.range.start.line;
-      const defaultText = node.default ? parsed.text.slice(node.default.range.start.offset, node.default.range.end.offset) : '';
+      const defaultText = node.default
+        ? parsed.text.slice(node.default.range.start.offset, node.default.range.end.offset)
+        : '';
       out.push({
         name: node.name.name,
         type: type === 'list' ? 'list<str>' : type,

@@ -23,7 +23,10 @@ export function configDiagnostics(text: string, file: string, modules: readonly 
     const lineText = lines[line] ?? '';
     const span = e.line > 0 ? tomlTokenSpan(lineText, Math.max(0, e.column - 1)) : { start: 0, end: 0 };
     return {
-      range: { start: { line, character: span.start }, end: { line, character: Math.min(span.end, Math.max(lineText.length, span.start)) } },
+      range: {
+        start: { line, character: span.start },
+        end: { line, character: Math.min(span.end, Math.max(lineText.length, span.start)) },
+      },
       severity: DiagnosticSeverity.Error,
       code: CONFIG_CODE,
       source: 'pcmod',

@@ -11,11 +11,15 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Analysis } from '../analysis/analysis.js';
 import { linePrefix } from '../text/ranges.js';
-import { type KeySpec, type SectionSpec, configSections } from './config-schema.js';
+import { configSections, type KeySpec, type SectionSpec } from './config-schema.js';
 import { tomlLineContext } from './toml-context.js';
 
 /** Section names after `[`, keys (with type, default and doc) elsewhere in a section. */
-export function configCompletion(doc: TextDocument, pos: Position, modules: readonly Analysis[]): CompletionItem[] {
+export function configCompletion(
+  doc: TextDocument,
+  pos: Position,
+  modules: readonly Analysis[],
+): CompletionItem[] {
   const sections = configSections(modules);
   const prefix = linePrefix(doc, pos);
   if (/^\s*\[[A-Za-z0-9_.-]*$/.test(prefix)) {
@@ -52,9 +56,15 @@ export function configHover(doc: TextDocument, pos: Position, modules: readonly 
 }
 
 /** The `.pcmod` line that declares the key (or the module's `mod` line for a section header). */
-export function configDefinition(doc: TextDocument, pos: Position, modules: readonly Analysis[]): Location | null {
+export function configDefinition(
+  doc: TextDocument,
+  pos: Position,
+  modules: readonly Analysis[],
+): Location | null {
   const target = targetAt(doc, pos, modules);
-  const decl = target?.key ? (target.key.declaration ?? target.section.declaration) : target?.section.declaration;
+  const decl = target?.key
+    ? (target.key.declaration ?? target.section.declaration)
+    : target?.section.declaration;
   return decl ? { uri: decl.uri, range: decl.range } : null;
 }
 
@@ -67,7 +77,10 @@ interface Target {
 function targetAt(doc: TextDocument, pos: Position, modules: readonly Analysis[]): Target | undefined {
   const ctx = tomlLineContext(doc.getText(), pos.line);
   const sections = configSections(modules);
-  const span = (start: number, end: number) => ({ start: { line: pos.line, character: start }, end: { line: pos.line, character: end } });
+  const span = (start: number, end: number) => ({
+    start: { line: pos.line, character: start },
+    end: { line: pos.line, character: end },
+  });
   const within = (s: { start: number; end: number }) => pos.character >= s.start && pos.character <= s.end;
   if (ctx.header && within(ctx.header)) {
     const section = sections.find((s) => s.name === ctx.header?.name);
@@ -82,13 +95,20 @@ function targetAt(doc: TextDocument, pos: Position, modules: readonly Analysis[]
 }
 
 function sectionDoc(s: SectionSpec): string {
-  const head = s.declaration ? `**[${s.name}]** — module \`${s.name}\`` : `**[${s.name}]** — proxy server settings`;
+  const head = s.declaration
+    ? `**[${s.name}]** — module \`${s.name}\``
+    : `**[${s.name}]** — proxy server settings`;
   const rows = s.keys.map((k) => `- \`${k.name}\` ${k.type} = \`${k.defaultToml}\``);
   return [head, '', ...rows].join('\n');
 }
 
 function keyDoc(s: SectionSpec, k: KeySpec): string {
-  const lines = ['```pcmod', `${k.name} ${k.type} ${k.defaultToml}`, '```', `Key of \`[${s.name}]\`; default \`${k.defaultToml}\`.`];
+  const lines = [
+    '```pcmod',
+    `${k.name} ${k.type} ${k.defaultToml}`,
+    '```',
+    `Key of \`[${s.name}]\`; default \`${k.defaultToml}\`.`,
+  ];
   if (k.doc) lines.push('', k.doc);
   return lines.join('\n');
 }

@@ -70,9 +70,19 @@ export function configSections(modules: readonly Analysis[]): SectionSpec[] {
       declaration: { uri: m.uri, range: toLspRange(m.doc, f.node.name.range) },
     }));
     if (!keys.some((k) => k.name === 'enabled')) {
-      keys.unshift({ name: 'enabled', type: 'bool', defaultToml: 'true', doc: 'Turns the module on or off.', declaration: undefined });
+      keys.unshift({
+        name: 'enabled',
+        type: 'bool',
+        defaultToml: 'true',
+        doc: 'Turns the module on or off.',
+        declaration: undefined,
+      });
     }
-    out.push({ name: m.moduleName.name, keys, declaration: { uri: m.uri, range: toLspRange(m.doc, m.moduleName.range) } });
+    out.push({
+      name: m.moduleName.name,
+      keys,
+      declaration: { uri: m.uri, range: toLspRange(m.doc, m.moduleName.range) },
+    });
   }
   return out;
 }

@@ -11,7 +11,10 @@ export function tomlMentions(text: string, section: string, key: string | undefi
       current = h[2] ?? '';
       if (key === undefined && current === section) {
         const start = (h[1] ?? '').length;
-        out.push({ start: { line: n, character: start }, end: { line: n, character: start + current.length } });
+        out.push({
+          start: { line: n, character: start },
+          end: { line: n, character: start + current.length },
+        });
       }
       return;
     }

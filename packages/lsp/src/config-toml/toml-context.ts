@@ -24,10 +24,18 @@ export function tomlLineContext(text: string, line: number): TomlLineContext {
     const m = headerLine.exec(lines[i] ?? '');
     if (!m) continue;
     section = m[2] ?? '';
-    if (i === line) header = { name: section, start: (m[1] ?? '').length, end: (m[1] ?? '').length + section.length };
+    if (i === line)
+      header = { name: section, start: (m[1] ?? '').length, end: (m[1] ?? '').length + section.length };
   }
   const k = keyLine.exec(lines[line] ?? '');
-  const key = k && !header ? { name: (k[2] ?? '').replace(/^"|"$/g, ''), start: (k[1] ?? '').length, end: (k[1] ?? '').length + (k[2] ?? '').length } : undefined;
+  const key =
+    k && !header
+      ? {
+          name: (k[2] ?? '').replace(/^"|"$/g, ''),
+          start: (k[1] ?? '').length,
+          end: (k[1] ?? '').length + (k[2] ?? '').length,
+        }
+      : undefined;
   return { section, key, header };
 }
 
@@ -35,7 +43,7 @@ export function tomlLineContext(text: string, line: number): TomlLineContext {
 export function tomlTokenSpan(lineText: string, column: number): { start: number; end: number } {
   const c = lineText[column];
   let end = column;
-  if (c === '[' ) {
+  if (c === '[') {
     const close = lineText.indexOf(']', column);
     end = close < 0 ? lineText.length : close + 1;
     if (lineText[end] === ']') end++;

@@ -1,5 +1,12 @@
 /** Questions about where an offset sits in a module's AST: which block, which `let`s are in scope. */
-import type { BlockNode, ConfigBlockNode, HandlerNode, LetNode, ModuleNode, StatementNode } from '@proxycache/pcmod-lang';
+import type {
+  BlockNode,
+  ConfigBlockNode,
+  HandlerNode,
+  LetNode,
+  ModuleNode,
+  StatementNode,
+} from '@proxycache/pcmod-lang';
 
 const inside = (r: { start: { offset: number }; end: { offset: number } }, offset: number) =>
   r.start.offset < offset && offset <= r.end.offset;

@@ -32,11 +32,20 @@ export function showCompiled(workspace: Workspace, uri: string): CompiledOutput 
   const a = workspace.analysis(uri);
   if (!a) return { ok: false, text: `cannot read ${uri}` };
   if (!a.checked || hasErrors(a.diagnostics)) {
-    return { ok: false, text: renderDiagnostics(a.diagnostics.filter((d) => d.severity === 'error'), () => a.doc.getText()) };
+    return {
+      ok: false,
+      text: renderDiagnostics(
+        a.diagnostics.filter((d) => d.severity === 'error'),
+        () => a.doc.getText(),
+      ),
+    };
   }
   try {
     return { ok: true, text: emitTypeScript(a.checked) };
   } catch (error) {
-    return { ok: false, text: `internal compiler error: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      ok: false,
+      text: `internal compiler error: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }

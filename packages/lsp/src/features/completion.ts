@@ -3,7 +3,13 @@
  * in, which `let`s are in scope) and from the text just before the cursor (`$`, `std.`, `log `, …);
  * everything offered comes from the module itself, the stdlib table or the workspace.
  */
-import { type HandlerEvent, logLevels, requestFields, stdFunctions, stdNamespaces } from '@proxycache/pcmod-lang';
+import {
+  type HandlerEvent,
+  logLevels,
+  requestFields,
+  stdFunctions,
+  stdNamespaces,
+} from '@proxycache/pcmod-lang';
 import {
   type CompletionItem,
   CompletionItemKind,
@@ -29,12 +35,20 @@ const snippet = (label: string, body: string, detail: string): CompletionItem =>
 });
 
 const topLevelSnippets: CompletionItem[] = [
-  snippet('mod', 'mod ${1:name}\nversion ${2:1.0.0}\npriority ${3:100}\n\nconfig {\n  enabled bool true\n}\n\non_request {\n  $0\n}\n', 'module header with config and on_request'),
+  snippet(
+    'mod',
+    'mod ${1:name}\nversion ${2:1.0.0}\npriority ${3:100}\n\nconfig {\n  enabled bool true\n}\n\non_request {\n  $0\n}\n',
+    'module header with config and on_request',
+  ),
   snippet('config', 'config {\n  enabled bool true\n  $0\n}', 'config block'),
   snippet('on_start', 'on_start {\n  $0\n}', 'handler: once per load'),
   snippet('on_request', 'on_request {\n  $0\n}', 'handler: every request'),
   snippet('on_response', 'on_response {\n  $0\n}', 'handler: every response, in reverse order'),
-  ...['version', 'priority', 'overrides'].map((k) => ({ label: k, kind: CompletionItemKind.Keyword, detail: 'header' })),
+  ...['version', 'priority', 'overrides'].map((k) => ({
+    label: k,
+    kind: CompletionItemKind.Keyword,
+    detail: 'header',
+  })),
 ];
 
 const statementSnippets: CompletionItem[] = [
@@ -58,7 +72,10 @@ export function completion(a: Analysis, pos: Position, workspace: Workspace): Co
   const doc = a.doc;
   const offset = doc.offsetAt(pos);
   const prefix = linePrefix(doc, pos);
-  const replace = (length: number): Range => ({ start: { line: pos.line, character: pos.character - length }, end: pos });
+  const replace = (length: number): Range => ({
+    start: { line: pos.line, character: pos.character - length },
+    end: pos,
+  });
   const ast = a.parsed.ast;
   const handler = handlerAt(ast, offset);
 
@@ -77,21 +94,45 @@ export function completion(a: Analysis, pos: Position, workspace: Workspace): Co
     return workspace
       .configModules()
       .filter((m) => m.moduleName && m.moduleName.name !== a.moduleName?.name)
-      .map((m) => ({ label: m.moduleName?.name ?? '', kind: CompletionItemKind.Module, detail: m.uri.split('/').pop() }));
+      .map((m) => ({
+        label: m.moduleName?.name ?? '',
+        kind: CompletionItemKind.Module,
+        detail: m.uri.split('/').pop(),
+      }));
   }
   if (/^\s*respond\s+\S+\s+$/.test(before)) {
-    return ['text', 'json', 'html'].map((k) => ({ label: k, kind: CompletionItemKind.Keyword, detail: 'response body kind' }));
+    return ['text', 'json', 'html'].map((k) => ({
+      label: k,
+      kind: CompletionItemKind.Keyword,
+      detail: 'response body kind',
+    }));
   }
   const lineStart = /^\s*$/.test(before);
   if (configBlockAt(ast, offset)) {
     return /^\s*[A-Za-z_]\w*\s+$/.test(before)
-      ? fieldTypes.map((t) => ({ label: t, kind: CompletionItemKind.TypeParameter, detail: 'config field type' }))
+      ? fieldTypes.map((t) => ({
+          label: t,
+          kind: CompletionItemKind.TypeParameter,
+          detail: 'config field type',
+        }))
       : [];
   }
   if (!handler) return lineStart ? topLevelSnippets : [];
-  const items = expressionItems(a, handler.event, letsBefore(handler, offset).map((l) => l.name.name));
-  if (lineStart) return [...statementSnippets, ...items.filter((i) => i.kind === CompletionItemKind.Function || i.label === 'std')];
-  if (/[\w")\]]\s+$/.test(before) && !/(==|!=|<=|>=|<|>|&&|\|\||!|\(|,|=)\s*$/.test(before) && !/^\s*(if|let\s+\w+\s*=|respond|set_header|remove_header|set_ctx|log\s+\w+)\s+$/.test(before)) {
+  const items = expressionItems(
+    a,
+    handler.event,
+    letsBefore(handler, offset).map((l) => l.name.name),
+  );
+  if (lineStart)
+    return [
+      ...statementSnippets,
+      ...items.filter((i) => i.kind === CompletionItemKind.Function || i.label === 'std'),
+    ];
+  if (
+    /[\w")\]]\s+$/.test(before) &&
+    !/(==|!=|<=|>=|<|>|&&|\|\||!|\(|,|=)\s*$/.test(before) &&
+    !/^\s*(if|let\s+\w+\s*=|respond|set_header|remove_header|set_ctx|log\s+\w+)\s+$/.test(before)
+  ) {
     return operatorWords.map((o) => ({ label: o, kind: CompletionItemKind.Operator, detail: 'comparison' }));
   }
   return items;
@@ -111,7 +152,13 @@ function configFields(a: Analysis, range: Range): CompletionItem[] {
 function stdMembers(path: string, event: HandlerEvent | undefined, range: Range): CompletionItem[] {
   const items: CompletionItem[] = [];
   if (path === 'std') {
-    for (const ns of stdNamespaces()) items.push({ label: ns, kind: CompletionItemKind.Module, detail: `std.${ns}`, textEdit: { range, newText: ns } });
+    for (const ns of stdNamespaces())
+      items.push({
+        label: ns,
+        kind: CompletionItemKind.Module,
+        detail: `std.${ns}`,
+        textEdit: { range, newText: ns },
+      });
   }
   const depth = path.split('.').length;
   for (const fn of stdFunctions) {
@@ -138,7 +185,12 @@ function expressionItems(a: Analysis, event: HandlerEvent, lets: readonly string
   for (const name of lets) items.push({ label: name, kind: CompletionItemKind.Variable, detail: 'let' });
   for (const f of requestFields) {
     if (!f.phases.includes(event)) continue;
-    items.push({ label: f.name, kind: CompletionItemKind.Field, detail: f.type, documentation: md(requestFieldMarkdown(f)) });
+    items.push({
+      label: f.name,
+      kind: CompletionItemKind.Field,
+      detail: f.type,
+      documentation: md(requestFieldMarkdown(f)),
+    });
   }
   for (const fn of stdFunctions) {
     if (fn.name.startsWith('std.') || !fn.phases.includes(event)) continue;
@@ -155,9 +207,15 @@ function expressionItems(a: Analysis, event: HandlerEvent, lets: readonly string
   items.push({ label: 'std', kind: CompletionItemKind.Module, detail: 'standard library' });
   items.push({ label: 'ctx', kind: CompletionItemKind.Module, detail: 'request context values (ctx.key)' });
   for (const f of a.fields) {
-    items.push({ label: `$${f.name}`, kind: CompletionItemKind.Variable, detail: `${f.type} = ${f.defaultText}`, documentation: md(configFieldMarkdown(f, a.moduleName?.name)) });
+    items.push({
+      label: `$${f.name}`,
+      kind: CompletionItemKind.Variable,
+      detail: `${f.type} = ${f.defaultText}`,
+      documentation: md(configFieldMarkdown(f, a.moduleName?.name)),
+    });
   }
-  for (const b of ['true', 'false']) items.push({ label: b, kind: CompletionItemKind.Constant, detail: 'bool' });
+  for (const b of ['true', 'false'])
+    items.push({ label: b, kind: CompletionItemKind.Constant, detail: 'bool' });
   return items;
 }
 

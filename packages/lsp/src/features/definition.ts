@@ -1,5 +1,11 @@
 /** Go to definition, find references and rename for config fields, modules and `let` variables. */
-import { type Location, type Position, type Range, ResponseError, type WorkspaceEdit } from 'vscode-languageserver/node.js';
+import {
+  type Location,
+  type Position,
+  type Range,
+  ResponseError,
+  type WorkspaceEdit,
+} from 'vscode-languageserver/node.js';
 import type { Analysis } from '../analysis/analysis.js';
 import { tomlMentions } from '../config-toml/key-locations.js';
 import { toLspRange } from '../text/ranges.js';
@@ -25,7 +31,12 @@ export function definition(a: Analysis, pos: Position, workspace: Workspace): Lo
 }
 
 /** References of a config field (its uses, and its key in config.toml) or of a module (overrides, sections). */
-export function references(a: Analysis, pos: Position, includeDeclaration: boolean, workspace: Workspace): Location[] {
+export function references(
+  a: Analysis,
+  pos: Position,
+  includeDeclaration: boolean,
+  workspace: Workspace,
+): Location[] {
   const target = targetAt(a, a.doc.offsetAt(pos));
   if (target?.kind === 'config-field' && target.field) {
     const out: Location[] = [];
@@ -37,8 +48,10 @@ export function references(a: Analysis, pos: Position, includeDeclaration: boole
   if (target?.kind === 'module') {
     const out: Location[] = [];
     for (const m of workspace.modules()) {
-      if (includeDeclaration && m.moduleName?.name === target.name) out.push({ uri: m.uri, range: toLspRange(m.doc, m.moduleName.range) });
-      for (const o of m.overrides) if (o.name === target.name) out.push({ uri: m.uri, range: toLspRange(m.doc, o.range) });
+      if (includeDeclaration && m.moduleName?.name === target.name)
+        out.push({ uri: m.uri, range: toLspRange(m.doc, m.moduleName.range) });
+      for (const o of m.overrides)
+        if (o.name === target.name) out.push({ uri: m.uri, range: toLspRange(m.doc, o.range) });
     }
     out.push(...tomlLocations(workspace, target.name, undefined));
     return out;
@@ -53,14 +66,26 @@ export function prepareRename(a: Analysis, pos: Position): Range | null {
 }
 
 /** Renames a config field: its declaration, every `$field` and its key under the module's config.toml section. */
-export function rename(a: Analysis, pos: Position, newName: string, workspace: Workspace): WorkspaceEdit | ResponseError<void> {
+export function rename(
+  a: Analysis,
+  pos: Position,
+  newName: string,
+  workspace: Workspace,
+): WorkspaceEdit | ResponseError<void> {
   const target = targetAt(a, a.doc.offsetAt(pos));
-  if (target?.kind !== 'config-field' || !target.field) return new ResponseError(-32602, 'Only config fields can be renamed.');
+  if (target?.kind !== 'config-field' || !target.field)
+    return new ResponseError(-32602, 'Only config fields can be renamed.');
   const name = newName.startsWith('$') ? newName.slice(1) : newName;
-  if (!/^[A-Za-z_]\w*$/.test(name)) return new ResponseError(-32602, `'${newName}' is not a valid field name.`);
-  if (a.fields.some((f) => f.name === name)) return new ResponseError(-32602, `Config field '${name}' already exists.`);
+  if (!/^[A-Za-z_]\w*$/.test(name))
+    return new ResponseError(-32602, `'${newName}' is not a valid field name.`);
+  if (a.fields.some((f) => f.name === name))
+    return new ResponseError(-32602, `Config field '${name}' already exists.`);
   const changes: Record<string, Array<{ range: Range; newText: string }>> = {};
-  for (const loc of references(a, pos, true, workspace)) (changes[loc.uri] ??= []).push({ range: loc.range, newText: name });
+  for (const loc of references(a, pos, true, workspace)) {
+    const edits = changes[loc.uri] ?? [];
+    edits.push({ range: loc.range, newText: name });
+    changes[loc.uri] = edits;
+  }
   return { changes };
 }
 

@@ -76,7 +76,9 @@ export class DiagnosticsPublisher {
     }
     if (isConfigTomlUri(uri)) {
       const text = this.workspace.text(uri);
-      return text === undefined ? [] : configDiagnostics(text, uriToPath(uri), this.workspace.configModules());
+      return text === undefined
+        ? []
+        : configDiagnostics(text, uriToPath(uri), this.workspace.configModules());
     }
     return [];
   }

@@ -7,8 +7,8 @@ import type { Diagnostic as PcDiagnostic, Severity } from '@proxycache/pcmod-lan
 import { type Diagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver/node.js';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Analysis } from '../analysis/analysis.js';
-import { pathToUri } from '../text/uris.js';
 import { toLspRange } from '../text/ranges.js';
+import { pathToUri } from '../text/uris.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 /** Codes of the workspace checks (not compiler codes: they concern several files). */

@@ -2,7 +2,7 @@
 import { format } from '@proxycache/pcmod-lang';
 import { type CodeAction, CodeActionKind, type Range, type TextEdit } from 'vscode-languageserver/node.js';
 import type { Analysis } from '../analysis/analysis.js';
-import { toLspRange, rangesTouch } from '../text/ranges.js';
+import { rangesTouch, toLspRange } from '../text/ranges.js';
 import { uriToPath } from '../text/uris.js';
 import { toLspDiagnostic } from './diagnostics.js';
 
@@ -10,7 +10,12 @@ import { toLspDiagnostic } from './diagnostics.js';
 export function formatting(a: Analysis): TextEdit[] {
   const result = format(a.doc.getText(), uriToPath(a.uri));
   if (!result.changed) return [];
-  return [{ range: { start: { line: 0, character: 0 }, end: a.doc.positionAt(a.doc.getText().length) }, newText: result.text }];
+  return [
+    {
+      range: { start: { line: 0, character: 0 }, end: a.doc.positionAt(a.doc.getText().length) },
+      newText: result.text,
+    },
+  ];
 }
 
 /** Quick fixes of the compiler diagnostics that touch `range`, plus "fix all" when there are several. */
@@ -32,7 +37,11 @@ export function codeActions(a: Analysis, range: Range): CodeAction[] {
     });
   }
   if (out.length > 0 && all.length > out.length) {
-    out.push({ title: 'Apply all pcmod quick fixes', kind: CodeActionKind.SourceFixAll, edit: { changes: { [a.uri]: dedupe(all) } } });
+    out.push({
+      title: 'Apply all pcmod quick fixes',
+      kind: CodeActionKind.SourceFixAll,
+      edit: { changes: { [a.uri]: dedupe(all) } },
+    });
   }
   return out;
 }

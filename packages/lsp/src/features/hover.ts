@@ -12,10 +12,14 @@ export function hover(a: Analysis, pos: Position, workspace: Workspace): Hover |
   let value: string | undefined;
   switch (target.kind) {
     case 'config-field':
-      value = target.field ? configFieldMarkdown(target.field, a.moduleName?.name) : `Unknown config field \`$${target.name}\`.`;
+      value = target.field
+        ? configFieldMarkdown(target.field, a.moduleName?.name)
+        : `Unknown config field \`$${target.name}\`.`;
       break;
     case 'function':
-      value = target.fn ? functionMarkdown(target.fn) : `Unknown function \`${target.call.callee.join('.')}\`.`;
+      value = target.fn
+        ? functionMarkdown(target.fn)
+        : `Unknown function \`${target.call.callee.join('.')}\`.`;
       break;
     case 'request-field':
       value = requestFieldMarkdown(target.field);
@@ -32,7 +36,13 @@ export function hover(a: Analysis, pos: Position, workspace: Workspace): Hover |
       const m = workspace.moduleNamed(target.name);
       const header = m?.checked?.header;
       value = m
-        ? [`**module ${target.name}**`, '', `version ${header?.version ?? '?'} · priority ${header?.priority ?? '?'}`, '', `Defined in \`${m.uri.split('/').pop()}\``].join('\n')
+        ? [
+            `**module ${target.name}**`,
+            '',
+            `version ${header?.version ?? '?'} · priority ${header?.priority ?? '?'}`,
+            '',
+            `Defined in \`${m.uri.split('/').pop()}\``,
+          ].join('\n')
         : `Module \`${target.name}\` is not in the workspace or the built-in modules.`;
       break;
     }

@@ -3,24 +3,35 @@
  * (`overrides NAME`, `mod NAME`), a stdlib call, a request field, a `let` variable or a log level.
  * Hover, definition, references and rename all start here.
  */
+
+import type { Range as PcRange } from '@proxycache/pcmod-lang';
 import {
   type AnyNode,
   type CallNode,
-  type LetNode,
-  type RequestField,
-  type StdFunction,
   childrenOf,
+  type LetNode,
   lookupFunction,
   lookupRequestField,
   nodePathAt,
+  type RequestField,
+  type StdFunction,
 } from '@proxycache/pcmod-lang';
-import type { Range as PcRange } from '@proxycache/pcmod-lang';
 import type { Analysis, FieldInfo } from '../analysis/analysis.js';
 
 export type Target =
-  | { readonly kind: 'config-field'; readonly field: FieldInfo | undefined; readonly name: string; readonly range: PcRange }
+  | {
+      readonly kind: 'config-field';
+      readonly field: FieldInfo | undefined;
+      readonly name: string;
+      readonly range: PcRange;
+    }
   | { readonly kind: 'module'; readonly name: string; readonly range: PcRange }
-  | { readonly kind: 'function'; readonly fn: StdFunction | undefined; readonly call: CallNode; readonly range: PcRange }
+  | {
+      readonly kind: 'function';
+      readonly fn: StdFunction | undefined;
+      readonly call: CallNode;
+      readonly range: PcRange;
+    }
   | { readonly kind: 'request-field'; readonly field: RequestField; readonly range: PcRange }
   | { readonly kind: 'let'; readonly decl: LetNode; readonly range: PcRange }
   | { readonly kind: 'log-level'; readonly level: string; readonly range: PcRange };
@@ -37,14 +48,21 @@ export function targetAt(a: Analysis, offset: number): Target | undefined {
     case 'ConfigRef':
       return { kind: 'config-field', field: field(node.name), name: node.name, range: node.nameRange };
     case 'Identifier':
-      if (parent?.kind === 'ConfigField' && parent.name === node) return { kind: 'config-field', field: field(node.name), name: node.name, range: node.range };
-      if (parent?.kind === 'OverridesHeader' || parent?.kind === 'ModHeader') return { kind: 'module', name: node.name, range: node.range };
+      if (parent?.kind === 'ConfigField' && parent.name === node)
+        return { kind: 'config-field', field: field(node.name), name: node.name, range: node.range };
+      if (parent?.kind === 'OverridesHeader' || parent?.kind === 'ModHeader')
+        return { kind: 'module', name: node.name, range: node.range };
       if (parent?.kind === 'Log') return { kind: 'log-level', level: node.name, range: node.range };
       if (parent?.kind === 'Let') return { kind: 'let', decl: parent, range: node.range };
       return undefined;
     case 'Call':
       if (!within(node.calleeRange, offset)) return undefined;
-      return { kind: 'function', fn: lookupFunction(node.callee.join('.')), call: node, range: node.calleeRange };
+      return {
+        kind: 'function',
+        fn: lookupFunction(node.callee.join('.')),
+        call: node,
+        range: node.calleeRange,
+      };
     case 'NameRef': {
       const resolved = a.checked?.names.get(node);
       if (resolved?.kind === 'let') return { kind: 'let', decl: resolved.decl, range: node.range };

@@ -3,16 +3,35 @@
  * AST where a name's role depends on context (request field, `let` variable, function, config type,
  * log level, declarations).
  */
-import { type AnyNode, type Range as PcRange, childrenOf, tokenize } from '@proxycache/pcmod-lang';
-import { SemanticTokensBuilder, type SemanticTokens, type SemanticTokensLegend } from 'vscode-languageserver/node.js';
+import { type AnyNode, childrenOf, type Range as PcRange, tokenize } from '@proxycache/pcmod-lang';
+import {
+  type SemanticTokens,
+  SemanticTokensBuilder,
+  type SemanticTokensLegend,
+} from 'vscode-languageserver/node.js';
 import type { Analysis } from '../analysis/analysis.js';
 
 // The first entries are the compiler's token categories (minus punctuation); the rest come from the AST.
-const tokenTypes = ['keyword', 'string', 'number', 'comment', 'variable', 'property', 'function', 'type', 'operator', 'namespace', 'enumMember'] as const;
+const tokenTypes = [
+  'keyword',
+  'string',
+  'number',
+  'comment',
+  'variable',
+  'property',
+  'function',
+  'type',
+  'operator',
+  'namespace',
+  'enumMember',
+] as const;
 const tokenModifiers = ['declaration', 'readonly', 'defaultLibrary'] as const;
 type TokenKind = (typeof tokenTypes)[number];
 
-export const semanticTokensLegend: SemanticTokensLegend = { tokenTypes: [...tokenTypes], tokenModifiers: [...tokenModifiers] };
+export const semanticTokensLegend: SemanticTokensLegend = {
+  tokenTypes: [...tokenTypes],
+  tokenModifiers: [...tokenModifiers],
+};
 
 const typeIndex = (k: TokenKind) => tokenTypes.indexOf(k);
 const DECLARATION = 1 << 0;
@@ -29,11 +48,24 @@ export function semanticTokens(a: Analysis): SemanticTokens {
   const roles = nameRoles(a);
   const builder = new SemanticTokensBuilder();
   for (const t of tokenize(a.doc.getText())) {
-    if (t.category === 'punctuation' || t.text.length === 0 || t.range.start.line !== t.range.end.line) continue;
-    const refined = t.category === 'variable' || t.category === 'function' || t.category === 'keyword' ? roles.get(t.range.start.offset) : undefined;
-    const role: Role = refined ?? { kind: t.category, modifiers: t.category === 'variable' && t.text.startsWith('$') ? READONLY : 0 };
+    if (t.category === 'punctuation' || t.text.length === 0 || t.range.start.line !== t.range.end.line)
+      continue;
+    const refined =
+      t.category === 'variable' || t.category === 'function' || t.category === 'keyword'
+        ? roles.get(t.range.start.offset)
+        : undefined;
+    const role: Role = refined ?? {
+      kind: t.category,
+      modifiers: t.category === 'variable' && t.text.startsWith('$') ? READONLY : 0,
+    };
     const pos = a.doc.positionAt(t.range.start.offset);
-    builder.push(pos.line, pos.character, t.range.end.offset - t.range.start.offset, typeIndex(role.kind), role.modifiers);
+    builder.push(
+      pos.line,
+      pos.character,
+      t.range.end.offset - t.range.start.offset,
+      typeIndex(role.kind),
+      role.modifiers,
+    );
   }
   return builder.build();
 }
@@ -63,7 +95,11 @@ function nameRoles(a: Analysis): Map<number, Role> {
         break;
       case 'NameRef': {
         const resolved = a.checked?.names.get(node);
-        set(node.range, resolved?.kind === 'let' ? 'variable' : 'property', resolved?.kind === 'field' ? LIBRARY : 0);
+        set(
+          node.range,
+          resolved?.kind === 'let' ? 'variable' : 'property',
+          resolved?.kind === 'field' ? LIBRARY : 0,
+        );
         break;
       }
       case 'CtxRef':

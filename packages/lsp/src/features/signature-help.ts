@@ -19,7 +19,9 @@ export function signatureHelp(doc: TextDocument, pos: Position): SignatureHelp |
     documentation: p.doc,
   }));
   return {
-    signatures: [{ label: signatureOf(fn), documentation: { kind: MarkupKind.Markdown, value: fn.doc }, parameters }],
+    signatures: [
+      { label: signatureOf(fn), documentation: { kind: MarkupKind.Markdown, value: fn.doc }, parameters },
+    ],
     activeSignature: 0,
     activeParameter: Math.min(open.commas, Math.max(0, parameters.length - 1)),
   };

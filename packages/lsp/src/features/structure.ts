@@ -1,13 +1,25 @@
 /** Document symbols (outline) and folding ranges of a module, from its AST. */
 import type { AnyNode, BlockNode, StatementNode } from '@proxycache/pcmod-lang';
-import { type DocumentSymbol, type FoldingRange, FoldingRangeKind, SymbolKind } from 'vscode-languageserver/node.js';
+import {
+  type DocumentSymbol,
+  type FoldingRange,
+  FoldingRangeKind,
+  SymbolKind,
+} from 'vscode-languageserver/node.js';
 import type { Analysis } from '../analysis/analysis.js';
 import { toLspRange } from '../text/ranges.js';
 
 /** Outline: the module (with its headers), its config block and fields, its handlers. */
 export function documentSymbols(a: Analysis): DocumentSymbol[] {
   const ast = a.parsed.ast;
-  const sym = (name: string, detail: string, kind: SymbolKind, node: AnyNode, selection: AnyNode['range'] = node.range, children: DocumentSymbol[] = []): DocumentSymbol => ({
+  const sym = (
+    name: string,
+    detail: string,
+    kind: SymbolKind,
+    node: AnyNode,
+    selection: AnyNode['range'] = node.range,
+    children: DocumentSymbol[] = [],
+  ): DocumentSymbol => ({
     name: name || '?',
     detail,
     kind,
@@ -18,16 +30,27 @@ export function documentSymbols(a: Analysis): DocumentSymbol[] {
   const out: DocumentSymbol[] = [];
   for (const h of ast.headers) {
     if (h.kind === 'ModHeader') out.push(sym(h.name.name, 'mod', SymbolKind.Module, h, h.name.range));
-    else if (h.kind === 'OverridesHeader') out.push(sym(h.name.name, 'overrides', SymbolKind.Module, h, h.name.range));
+    else if (h.kind === 'OverridesHeader')
+      out.push(sym(h.name.name, 'overrides', SymbolKind.Module, h, h.name.range));
     else if (h.kind === 'VersionHeader') out.push(sym('version', h.value, SymbolKind.Constant, h));
     else out.push(sym('priority', String(h.value), SymbolKind.Constant, h));
   }
   for (const c of ast.configs) {
-    const fields = c.fields.map((f) => sym(f.name.name, f.type.element ? `${f.type.name}<${f.type.element}>` : f.type.name, SymbolKind.Field, f, f.name.range));
+    const fields = c.fields.map((f) =>
+      sym(
+        f.name.name,
+        f.type.element ? `${f.type.name}<${f.type.element}>` : f.type.name,
+        SymbolKind.Field,
+        f,
+        f.name.range,
+      ),
+    );
     out.push(sym('config', `${fields.length} field(s)`, SymbolKind.Struct, c, c.range, fields));
   }
   for (const h of ast.handlers) {
-    const lets = collectLets(h.body).map((l) => sym(l.name.name, 'let', SymbolKind.Variable, l, l.name.range));
+    const lets = collectLets(h.body).map((l) =>
+      sym(l.name.name, 'let', SymbolKind.Variable, l, l.name.range),
+    );
     out.push(sym(h.event, 'handler', SymbolKind.Event, h, h.eventRange, lets));
   }
   return out;
@@ -38,7 +61,8 @@ export function foldingRanges(a: Analysis): FoldingRange[] {
   const out: FoldingRange[] = [];
   const fold = (r: AnyNode['range']) => {
     const range = toLspRange(a.doc, r);
-    if (range.end.line > range.start.line) out.push({ startLine: range.start.line, endLine: range.end.line - 1 });
+    if (range.end.line > range.start.line)
+      out.push({ startLine: range.start.line, endLine: range.end.line - 1 });
   };
   const visitBlock = (b: BlockNode) => {
     for (const s of b.statements) visitStatement(s);
@@ -61,7 +85,8 @@ export function foldingRanges(a: Analysis): FoldingRange[] {
   }
   let run: { start: number; end: number } | undefined;
   const flush = () => {
-    if (run && run.end > run.start) out.push({ startLine: run.start, endLine: run.end, kind: FoldingRangeKind.Comment });
+    if (run && run.end > run.start)
+      out.push({ startLine: run.start, endLine: run.end, kind: FoldingRangeKind.Comment });
     run = undefined;
   };
   for (const c of a.parsed.ast.comments) {

@@ -15,8 +15,10 @@ export function toLspRange(doc: TextDocument, range: PcRange): Range {
 
 /** Whether LSP position `pos` lies in `range` (both ends included, so a cursor just after a name counts). */
 export function containsPosition(range: Range, pos: Position): boolean {
-  const afterStart = pos.line > range.start.line || (pos.line === range.start.line && pos.character >= range.start.character);
-  const beforeEnd = pos.line < range.end.line || (pos.line === range.end.line && pos.character <= range.end.character);
+  const afterStart =
+    pos.line > range.start.line || (pos.line === range.start.line && pos.character >= range.start.character);
+  const beforeEnd =
+    pos.line < range.end.line || (pos.line === range.end.line && pos.character <= range.end.character);
   return afterStart && beforeEnd;
 }
 

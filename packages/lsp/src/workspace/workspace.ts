@@ -77,7 +77,8 @@ export class Workspace {
     const open = this.documents.get(uri);
     const cached = this.cache.get(uri);
     if (open) {
-      if (cached && cached.doc.version === open.version && cached.doc.getText() === open.getText()) return cached;
+      if (cached && cached.doc.version === open.version && cached.doc.getText() === open.getText())
+        return cached;
       return this.store(analyze(open, uriToPath(uri)));
     }
     const text = this.text(uri);
@@ -119,7 +120,9 @@ export class Workspace {
     for (const a of [...this.modules(), ...this.builtins()]) {
       if (a.moduleName && !byName.has(a.moduleName.name)) byName.set(a.moduleName.name, a);
     }
-    return [...byName.values()].sort((a, b) => ((a.moduleName?.name ?? '') < (b.moduleName?.name ?? '') ? -1 : 1));
+    return [...byName.values()].sort((a, b) =>
+      (a.moduleName?.name ?? '') < (b.moduleName?.name ?? '') ? -1 : 1,
+    );
   }
 
   /** The module called `name`: from the workspace, else a built-in. */

@@ -4,7 +4,12 @@
  */
 import type { BareWordNode, ConfigFieldNode, ExprNode, NameRefNode, Range } from '../ast/nodes.js';
 import type { DiagnosticCode } from '../diagnostics/catalogue.js';
-import { type Diagnostic, type Fix, type RelatedInformation, createDiagnostic } from '../diagnostics/diagnostic.js';
+import {
+  createDiagnostic,
+  type Diagnostic,
+  type Fix,
+  type RelatedInformation,
+} from '../diagnostics/diagnostic.js';
 import type { PcType } from '../stdlib/types.js';
 import type { NameResolution } from './check-result.js';
 import { type CheckType, publicType } from './value-type.js';

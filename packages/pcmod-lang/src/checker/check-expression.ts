@@ -102,7 +102,25 @@ function checkList(env: HandlerEnv, list: ListLiteralNode): CheckType {
 function checkConfigRef(env: HandlerEnv, ref: ConfigRefNode): CheckType {
   const field = env.ctx.configFields.get(ref.name);
   if (field) return field.type;
-  if (ref.name !== '') env.ctx.report('PCM2002', ref.range, [ref.name]);
+  if (ref.name === '') return 'error';
+  const binding = env.scope.lookup(ref.name);
+  if (binding) {
+    // `"$a"` reads config; the author most likely meant the let `a`. Offer `${a}` and count it as a use,
+    // so the one mistake is not also reported as an unused variable.
+    binding.used = true;
+    const edit = { range: ref.range, newText: `\${${ref.name}}` };
+    env.ctx.report('PCM2002', ref.range, [ref.name], {
+      related: [
+        env.ctx.related(
+          `'${ref.name}' is a let variable; read it with \${${ref.name}}.`,
+          binding.decl.name.range,
+        ),
+      ],
+      fix: { title: `Change to \${${ref.name}}`, edits: [edit] },
+    });
+    return binding.type;
+  }
+  env.ctx.report('PCM2002', ref.range, [ref.name]);
   return 'error';
 }
 
@@ -177,7 +195,12 @@ export function checkCall(env: HandlerEnv, call: CallNode, asValue: boolean): Ch
   return ctx.typed(call, fn.returns);
 }
 
-function checkArguments(env: HandlerEnv, call: CallNode, fn: StdFunction, argTypes: readonly CheckType[]): void {
+function checkArguments(
+  env: HandlerEnv,
+  call: CallNode,
+  fn: StdFunction,
+  argTypes: readonly CheckType[],
+): void {
   if (!reportArity(env.ctx, call.range, fn, call.args.length)) return;
   fn.params.forEach((param, i) => {
     const arg = call.args[i];
@@ -255,7 +278,11 @@ function checkPattern(env: HandlerEnv, pattern: ExprNode): CheckType {
   try {
     new RegExp(source);
   } catch (err) {
-    const reason = err instanceof Error ? err.message.replace(/^Invalid regular expression: /, '') : String(err);
+    // V8 says "Invalid regular expression: /src/flags: reason"; keep the reason, which is stable.
+    const reason =
+      err instanceof Error
+        ? err.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')
+        : String(err);
     env.ctx.report('PCM2017', pattern.range, [reason]);
     return 'error';
   }

@@ -8,12 +8,13 @@ import type {
   HandlerNode,
   LetNode,
   LogNode,
+  Range,
   RespondNode,
   StatementNode,
 } from '../ast/nodes.js';
 import { logLevels, lookupFunction } from '../stdlib/table.js';
 import type { CheckContext } from './check-context.js';
-import { type HandlerEnv, checkCall, checkExpr } from './check-expression.js';
+import { checkCall, checkExpr, type HandlerEnv } from './check-expression.js';
 import { Scope } from './scope.js';
 import { leadingRange, spanRange } from './source-range.js';
 import { closestName } from './suggest.js';
@@ -31,10 +32,17 @@ interface BlockEnv extends HandlerEnv {
   readonly reachable: boolean;
 }
 
-/** Checks every handler: duplicates, empty bodies, then the statements of each. */
-export function checkHandlers(ctx: CheckContext, handlers: readonly HandlerNode[]): void {
+/**
+ * Checks every handler: duplicates, empty bodies, then the statements of each. `syntaxErrors` are the
+ * parser's error ranges: a handler followed by one may look empty only because the parser dropped its body.
+ */
+export function checkHandlers(
+  ctx: CheckContext,
+  handlers: readonly HandlerNode[],
+  syntaxErrors: readonly Range[],
+): void {
   const seen = new Map<HandlerEvent, HandlerNode>();
-  for (const handler of handlers) {
+  handlers.forEach((handler, i) => {
     const first = seen.get(handler.event);
     if (first) {
       ctx.report('PCM2019', handler.eventRange, [handler.event], {
@@ -43,9 +51,14 @@ export function checkHandlers(ctx: CheckContext, handlers: readonly HandlerNode[
     } else {
       seen.set(handler.event, handler);
     }
-    if (handler.body.statements.length === 0) ctx.report('PCM4003', handler.eventRange, [handler.event]);
+    // The parser may drop a broken body entirely, so look up to the next handler, not just this range.
+    const from = handler.range.start.offset;
+    const to = handlers[i + 1]?.range.start.offset ?? Number.POSITIVE_INFINITY;
+    const broken = syntaxErrors.some((r) => r.start.offset >= from && r.start.offset < to);
+    if (handler.body.statements.length === 0 && !broken)
+      ctx.report('PCM4003', handler.eventRange, [handler.event]);
     checkBlock(ctx, handler.event, undefined, handler.body, true);
-  }
+  });
 }
 
 /** Checks a block in a new scope; returns whether every path through it ends the handler. */
@@ -67,10 +80,13 @@ function checkBlock(
     const env: BlockEnv = { ctx, event, scope, reachable: reachable && !ended };
     if (checkStatement(env, statement)) ended = true;
   }
-  if (unreachable && reachable) ctx.report('PCM3004', spanRange(unreachable.first.range, unreachable.last.range));
+  if (unreachable && reachable)
+    ctx.report('PCM3004', spanRange(unreachable.first.range, unreachable.last.range));
   for (const binding of scope.own()) {
     const name = binding.decl.name.name;
-    if (!binding.used && !name.startsWith('_')) ctx.report('PCM4002', binding.decl.name.range, [name]);
+    // A let whose initializer is already an error is not worth a second warning.
+    if (!binding.used && binding.type !== 'error' && !name.startsWith('_'))
+      ctx.report('PCM4002', binding.decl.name.range, [name]);
   }
   return ended;
 }
@@ -120,7 +136,12 @@ function checkStatement(env: BlockEnv, statement: StatementNode): boolean {
 }
 
 /** PCM3003 on the statement keyword when the statement has no meaning in this handler. */
-function checkPhase(env: BlockEnv, statement: StatementNode, keyword: string, allowed: readonly HandlerEvent[]): void {
+function checkPhase(
+  env: BlockEnv,
+  statement: StatementNode,
+  keyword: string,
+  allowed: readonly HandlerEvent[],
+): void {
   if (!allowed.includes(env.event)) {
     env.ctx.report('PCM3003', leadingRange(statement.range, keyword.length), [keyword, env.event]);
   }
@@ -130,7 +151,8 @@ function checkPhase(env: BlockEnv, statement: StatementNode, keyword: string, al
 function expectOneOf(env: BlockEnv, expr: ExprNode, what: string, allowed: readonly CheckType[]): CheckType {
   const t = checkExpr(env, expr);
   if (t !== 'error' && !allowed.includes(t)) {
-    const expected = allowed.length === 1 ? String(allowed[0]) : `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`;
+    const expected =
+      allowed.length === 1 ? String(allowed[0]) : `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`;
     env.ctx.report('PCM2026', expr.range, [what, expected, showType(t)]);
   }
   return t;
@@ -146,7 +168,8 @@ function constantText(expr: ExprNode): string | undefined {
 function checkHeaderName(env: BlockEnv, name: ExprNode): void {
   const t = expectOneOf(env, name, 'header name', ['str']);
   const text = constantText(name);
-  if (t === 'str' && text !== undefined && !HEADER_NAME.test(text)) env.ctx.report('PCM2023', name.range, [text]);
+  if (t === 'str' && text !== undefined && !HEADER_NAME.test(text))
+    env.ctx.report('PCM2023', name.range, [text]);
 }
 
 function checkRespond(env: BlockEnv, node: RespondNode): void {
@@ -160,7 +183,8 @@ function checkRespond(env: BlockEnv, node: RespondNode): void {
   if (type && !('keyword' in type)) {
     const t = expectOneOf(env, type, 'content type', ['str']);
     const text = constantText(type);
-    if (t === 'str' && text !== undefined && !CONTENT_TYPE.test(text)) env.ctx.report('PCM2025', type.range, [text]);
+    if (t === 'str' && text !== undefined && !CONTENT_TYPE.test(text))
+      env.ctx.report('PCM2025', type.range, [text]);
   }
   if (node.body) checkExpr(env, node.body);
 }

@@ -3,8 +3,8 @@
  * against the stdlib table, and evaluates the config schema. Never throws: every problem is a diagnostic.
  */
 import type { ParseResult } from '../parser/parse-result.js';
-import { CheckContext } from './check-context.js';
 import { checkConfig } from './check-config.js';
+import { CheckContext } from './check-context.js';
 import { checkHandlers } from './check-handler.js';
 import { checkHeader } from './check-header.js';
 import type { CheckResult } from './check-result.js';
@@ -15,7 +15,8 @@ export function check(parsed: ParseResult): CheckResult {
   const header = checkHeader(ctx, parsed.ast);
   // Config first: handlers read `$field` types from it.
   const configSchema = checkConfig(ctx, parsed.ast.configs);
-  checkHandlers(ctx, parsed.ast.handlers);
+  const syntaxErrors = parsed.diagnostics.filter((d) => d.severity === 'error').map((d) => d.range);
+  checkHandlers(ctx, parsed.ast.handlers, syntaxErrors);
   return {
     file: parsed.file,
     ast: parsed.ast,

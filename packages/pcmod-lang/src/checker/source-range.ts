@@ -12,7 +12,11 @@ export function emptyRangeAt(pos: Position): Range {
  */
 export function leadingRange(range: Range, length: number): Range {
   const n = Math.max(0, Math.min(length, range.end.offset - range.start.offset));
-  const end: Position = { line: range.start.line, column: range.start.column + n, offset: range.start.offset + n };
+  const end: Position = {
+    line: range.start.line,
+    column: range.start.column + n,
+    offset: range.start.offset + n,
+  };
   return { start: range.start, end };
 }
 

@@ -58,7 +58,8 @@ export function renderDiagnostic(d: Diagnostic, sourceText: string, options: Ren
 
 /** The source line of `range.start` with a gutter, and the underline below it. */
 function excerpt(range: Range, sourceText: string, paintUnderline: (s: string) => string): string[] {
-  const lines = sourceText.split(/\r?\n/);
+  // The same line breaks as the lexer, so line numbers agree.
+  const lines = sourceText.split(/\r\n|\r|\n/);
   const lineNo = range.start.line;
   const text = lines[lineNo - 1];
   if (text === undefined) return [];

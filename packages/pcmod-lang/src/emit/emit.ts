@@ -11,7 +11,7 @@ import type {
   ConfigValue,
   ModuleInstance,
 } from '../runtime/contract.js';
-import { SCRIPT_ERROR_CODE, generateModule } from './generate-module.js';
+import { generateModule, SCRIPT_ERROR_CODE } from './generate-module.js';
 import { jsNumber, jsString } from './js-literal.js';
 import { PcmodSourceMap } from './source-map.js';
 

@@ -343,7 +343,13 @@ class ModuleGenerator {
         );
         return;
       case 'RemoveHeader':
-        w.line(head, `x.removeHeader(${jsString(this.#event)}, `, this.#string(st.name), ');', this.#respondsTail(st));
+        w.line(
+          head,
+          `x.removeHeader(${jsString(this.#event)}, `,
+          this.#string(st.name),
+          ');',
+          this.#respondsTail(st),
+        );
         return;
       case 'SetCtx': {
         const key = st.key.kind === 'Identifier' ? st.key.name : st.key.value;
@@ -461,7 +467,14 @@ class ModuleGenerator {
       case 'BoolLiteral':
         return e.value ? 'true' : 'false';
       case 'ListLiteral': {
-        const list = ['[', join(e.elements.map((el) => this.#expr(el)), ', '), ']'];
+        const list = [
+          '[',
+          join(
+            e.elements.map((el) => this.#expr(el)),
+            ', ',
+          ),
+          ']',
+        ];
         return e.elements.every(isLiteral) ? this.#constant(['Object.freeze(', list, ')']) : list;
       }
       case 'MapLiteral': {

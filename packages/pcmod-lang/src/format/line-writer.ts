@@ -49,8 +49,9 @@ export class LineWriter {
   /** A trailing comment has code before it on its line. */
   private isTrailing(comment: CommentNode): boolean {
     const offset = comment.range.start.offset;
-    const lineStart = this.sourceText.lastIndexOf('\n', offset - 1) + 1;
-    return /\S/.test(this.sourceText.slice(lineStart, offset));
+    const text = this.sourceText;
+    const lineStart = Math.max(text.lastIndexOf('\n', offset - 1), text.lastIndexOf('\r', offset - 1)) + 1;
+    return /\S/.test(text.slice(lineStart, offset));
   }
 
   /** Prints every comment that starts before `offset`, at `indent` (those that are not trailing). */
@@ -65,15 +66,16 @@ export class LineWriter {
       if (this.isTrailing(comment) && target && target.comment === undefined) {
         target.comment = text;
       } else {
-        this.push(indent, text, comment.range.start.line, comment.range.start.line, true);
+        const line = comment.range.start.line;
+        this.push(indent, text, line, line, line > this.lastSourceLine, line <= this.lastSourceLine);
       }
     }
   }
 
   /**
    * Prints one line of a list (header, config field, statement, or the first line of a section/compound
-   * statement) after the comments that precede it. `startLine`/`startOffset` locate the thing in the
-   * source; `endLine` is the source line of the output line's last token.
+   * statement) after the comments that precede it. `start` locates the thing in the source; `endLine` is
+   * the source line of the output line's last token.
    */
   item(indent: number, text: string, start: { line: number; offset: number }, endLine: number): void {
     this.flushComments(start.offset, indent);
@@ -101,16 +103,25 @@ export class LineWriter {
     return texts.length === 0 ? '' : `${texts.join('\n')}\n`;
   }
 
-  private push(indent: number, text: string, startLine: number, endLine: number, mayBreak: boolean): void {
+  private push(
+    indent: number,
+    text: string,
+    startLine: number,
+    endLine: number,
+    mayBreak: boolean,
+    displaced = false,
+  ): void {
     const previous = this.lines[this.lines.length - 1];
-    if (previous !== undefined && previous !== null && mayBreak) {
-      const wantsBlank = this.sectionBreak || (!this.atBlockStart && startLine > this.lastSourceLine + 1);
-      if (wantsBlank) this.lines.push(null);
+    if (previous !== undefined && previous !== null) {
+      const keptBlank = mayBreak && !this.atBlockStart && startLine > this.lastSourceLine + 1;
+      if (this.sectionBreak || keptBlank) this.lines.push(null);
     }
     this.sectionBreak = false;
     this.atBlockStart = false;
-    this.lines.push({ text: text === '' ? '' : indentUnit.repeat(indent) + text });
+    this.lines.push({ text: indentUnit.repeat(indent) + text });
     this.lastLineBySourceLine.set(endLine, this.lines.length - 1);
-    this.lastSourceLine = Math.max(endLine, startLine);
+    // A comment moved out of a joined expression sits after code from later lines: it must not make the
+    // next item look as if a blank line preceded it.
+    this.lastSourceLine = displaced ? Math.max(this.lastSourceLine, endLine) : Math.max(endLine, startLine);
   }
 }

@@ -12,6 +12,12 @@ export interface StringExtent {
   readonly terminated: boolean;
 }
 
+/**
+ * Deepest string/interpolation nesting the scanner follows. Beyond it the string is treated as plain
+ * (closing at the next quote), which bounds the work per string so hostile input stays linear.
+ */
+const MAX_FRAMES = 130;
+
 const QUOTE = 34;
 const BACKSLASH = 92;
 const DOLLAR = 36;
@@ -26,10 +32,20 @@ const CR = 13;
  * broken `${` is diagnosed inside an otherwise closed string rather than swallowing the line.
  */
 export function scanStringExtent(text: string, start: number): StringExtent {
+  // After an interpolation-aware scan has failed, later strings on the same line are scanned plainly:
+  // this keeps lexing linear on hostile lines such as `"${"}"${"}"…` (that line is already in error).
+  if (text === failedText && start > failedFrom && start < failedTo) return scanPlain(text, start + 1);
   const nested = scanNested(text, start + 1);
   if (nested.terminated) return nested;
+  failedText = text;
+  failedFrom = start;
+  failedTo = nested.end;
   return scanPlain(text, start + 1);
 }
+
+let failedText: string | undefined;
+let failedFrom = -1;
+let failedTo = -1;
 
 function scanPlain(text: string, from: number): StringExtent {
   let i = from;
@@ -72,6 +88,7 @@ function scanNested(text: string, from: number): StringExtent {
         continue;
       }
       if (c === DOLLAR && text.charCodeAt(i + 1) === LBRACE) {
+        if (frames.length >= MAX_FRAMES) return { end: i, terminated: false };
         frames.push(0);
         i += 2;
         continue;
@@ -80,8 +97,10 @@ function scanNested(text: string, from: number): StringExtent {
       continue;
     }
     if (c === QUOTE) frames.push(-1);
-    else if (c === LBRACE) frames[frames.length - 1] = top + 1;
-    else if (c === RBRACE) {
+    else if (c === LBRACE) {
+      if (top >= MAX_FRAMES) return { end: i, terminated: false };
+      frames[frames.length - 1] = top + 1;
+    } else if (c === RBRACE) {
       if (top === 0) frames.pop();
       else frames[frames.length - 1] = top - 1;
     }

@@ -2,13 +2,7 @@
  * Checker tests on hand-built trees: shapes the parser produces only after recovery (ErrorExpr
  * placeholders, empty names), which must never cascade into further diagnostics.
  */
-import type {
-  ExprNode,
-  HandlerNode,
-  ModuleNode,
-  Range,
-  StatementNode,
-} from '@proxycache/pcmod-lang';
+import type { ExprNode, HandlerNode, ModuleNode, Range, StatementNode } from '@proxycache/pcmod-lang';
 import { check } from '@proxycache/pcmod-lang';
 import { describe, expect, test } from 'vitest';
 
@@ -33,7 +27,9 @@ function moduleWith(statements: StatementNode[]): ModuleNode {
   return {
     kind: 'Module',
     range: at(1, 1, 40),
-    headers: [{ kind: 'ModHeader', range: at(1, 1, 6), name: { kind: 'Identifier', name: 'm', range: at(1, 5, 6) } }],
+    headers: [
+      { kind: 'ModHeader', range: at(1, 1, 6), name: { kind: 'Identifier', name: 'm', range: at(1, 5, 6) } },
+    ],
     configs: [],
     handlers: [handler],
     comments: [],
@@ -48,9 +44,18 @@ function codes(statements: StatementNode[]): string[] {
 describe('checker on recovered trees', () => {
   test('an ErrorExpr anywhere produces no checker diagnostic', () => {
     const statements: StatementNode[] = [
-      { kind: 'If', range: at(3, 1, 20), branches: [
-        { kind: 'IfBranch', range: at(3, 1, 20), condition: error(3), body: { kind: 'Block', range: at(3, 8, 20), statements: [] } },
-      ] },
+      {
+        kind: 'If',
+        range: at(3, 1, 20),
+        branches: [
+          {
+            kind: 'IfBranch',
+            range: at(3, 1, 20),
+            condition: error(3),
+            body: { kind: 'Block', range: at(3, 8, 20), statements: [] },
+          },
+        ],
+      },
       { kind: 'Respond', range: at(4, 1, 20), status: error(4), body: error(4) },
     ];
     expect(codes(statements)).toEqual([]);
@@ -66,7 +71,12 @@ describe('checker on recovered trees', () => {
       right: { kind: 'Unary', operator: '!', range: at(3, 11, 20), operand: error(3) },
     };
     const statements: StatementNode[] = [
-      { kind: 'Let', range: at(3, 1, 20), name: { kind: 'Identifier', name: 'x', range: at(3, 5, 6) }, value: cond },
+      {
+        kind: 'Let',
+        range: at(3, 1, 20),
+        name: { kind: 'Identifier', name: 'x', range: at(3, 5, 6) },
+        value: cond,
+      },
       {
         kind: 'SetHeader',
         range: at(4, 1, 20),
@@ -79,8 +89,18 @@ describe('checker on recovered trees', () => {
 
   test('names left empty by recovery are not reported', () => {
     const statements: StatementNode[] = [
-      { kind: 'Log', range: at(3, 1, 10), level: { kind: 'Identifier', name: '', range: at(3, 5, 5) }, message: error(3) },
-      { kind: 'Let', range: at(4, 1, 10), name: { kind: 'Identifier', name: '', range: at(4, 5, 5) }, value: error(4) },
+      {
+        kind: 'Log',
+        range: at(3, 1, 10),
+        level: { kind: 'Identifier', name: '', range: at(3, 5, 5) },
+        message: error(3),
+      },
+      {
+        kind: 'Let',
+        range: at(4, 1, 10),
+        name: { kind: 'Identifier', name: '', range: at(4, 5, 5) },
+        value: error(4),
+      },
     ];
     expect(codes(statements)).toEqual([]);
   });

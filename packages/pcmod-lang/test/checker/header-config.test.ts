@@ -5,7 +5,10 @@ describe('header', () => {
   test('PCM2012: a module without mod is reported at 1:1, zero width', () => {
     const src = 'priority 10\n\non_request {\n  pass\n}\n';
     expect(found(src)).toEqual([
-      { code: 'PCM2012', range: { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } } },
+      {
+        code: 'PCM2012',
+        range: { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } },
+      },
     ]);
   });
 
@@ -28,7 +31,12 @@ describe('header', () => {
   });
 
   test('header defaults: version 0.0.0, priority 100, no overrides', () => {
-    expect(checkSource('mod plain\n').header).toEqual({ name: 'plain', version: '0.0.0', priority: 100, overrides: [] });
+    expect(checkSource('mod plain\n').header).toEqual({
+      name: 'plain',
+      version: '0.0.0',
+      priority: 100,
+      overrides: [],
+    });
   });
 
   test('overrides are collected in order', () => {
@@ -108,7 +116,10 @@ describe('config', () => {
     const src = withConfig('  name str hello');
     const d = expectOnly(src, 'PCM4001', 'hello');
     expect(d.severity).toBe('warning');
-    expect(d.fix).toEqual({ title: 'Quote as "hello"', edits: [{ range: rangeOf(src, 'hello'), newText: '"hello"' }] });
+    expect(d.fix).toEqual({
+      title: 'Quote as "hello"',
+      edits: [{ range: rangeOf(src, 'hello'), newText: '"hello"' }],
+    });
     expect(checkSource(src).configSchema.find((f) => f.name === 'name')?.default).toBe('hello');
   });
 
@@ -162,7 +173,9 @@ describe('config', () => {
   });
 
   test('every module has enabled: bool true at line 0 when it does not declare it', () => {
-    expect(checkSource('mod t\n').configSchema).toEqual([{ name: 'enabled', type: 'bool', default: true, line: 0 }]);
+    expect(checkSource('mod t\n').configSchema).toEqual([
+      { name: 'enabled', type: 'bool', default: true, line: 0 },
+    ]);
     expect(checkSource(withConfig('  a int 1')).configSchema.map((f) => f.name)).toEqual(['enabled', 'a']);
   });
 });

@@ -42,18 +42,26 @@ export function found(text: string): Array<{ code: string; range: Range }> {
 }
 
 function sorted(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  return [...diagnostics].sort((a, b) => a.range.start.offset - b.range.start.offset || a.code.localeCompare(b.code));
+  return [...diagnostics].sort(
+    (a, b) => a.range.start.offset - b.range.start.offset || a.code.localeCompare(b.code),
+  );
 }
 
 /** Expect exactly one diagnostic: `code` over `snippet` (its `nth` occurrence). Returns it. */
 export function expectOnly(text: string, code: string, snippet: string, nth = 0): Diagnostic {
   const diagnostics = sorted(checkSource(text).diagnostics);
-  expect(diagnostics.map((d) => ({ code: d.code, range: d.range }))).toEqual([{ code, range: rangeOf(text, snippet, nth) }]);
+  expect(diagnostics.map((d) => ({ code: d.code, range: d.range }))).toEqual([
+    { code, range: rangeOf(text, snippet, nth) },
+  ]);
   return diagnostics[0] as Diagnostic;
 }
 
 /** A module named `t` with one handler. */
-export function inHandler(event: 'on_start' | 'on_request' | 'on_response', body: string, config = ''): string {
+export function inHandler(
+  event: 'on_start' | 'on_request' | 'on_response',
+  body: string,
+  config = '',
+): string {
   const cfg = config === '' ? '' : `config {\n${config}\n}\n\n`;
   return `mod t\n\n${cfg}${event} {\n${body}\n}\n`;
 }

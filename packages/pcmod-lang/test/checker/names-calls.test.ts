@@ -1,4 +1,6 @@
+import { check } from '@proxycache/pcmod-lang';
 import { describe, expect, test } from 'vitest';
+import { parse } from '../../src/parser/parse.js';
 import { checkSource, expectOnly, found, inHandler, rangeOf } from './helpers.js';
 
 describe('handlers', () => {
@@ -14,6 +16,15 @@ describe('handlers', () => {
   });
 });
 
+test('PCM4003 is not reported for a handler the parser could not read', () => {
+  // Nesting beyond the limit makes the parser drop the handler's body.
+  const deep = `${'('.repeat(70)}true${')'.repeat(70)}`;
+  const parsed = parse(`mod t\n\non_request {\n  if ${deep} {\n    pass\n  }\n}\n`, 'test.pcmod');
+  expect(parsed.diagnostics.map((d) => d.code)).toEqual(['PCM1011']);
+  expect(parsed.ast.handlers[0]?.body.statements).toEqual([]);
+  expect(check(parsed).diagnostics.filter((d) => d.code === 'PCM4003')).toEqual([]);
+});
+
 describe('names', () => {
   test('PCM2002: $field must be declared in config', () => {
     const src = inHandler('on_request', '  respond 200 $greting', '  greeting str "hi"');
@@ -24,6 +35,16 @@ describe('names', () => {
   test('PCM2002 inside an interpolated string', () => {
     const src = inHandler('on_request', '  respond 200 "hello $greting!"', '  greeting str "hi"');
     expectOnly(src, 'PCM2002', '$greting');
+  });
+
+  test('PCM2002: "$a" naming a let offers ${a} and counts as a use of the let', () => {
+    const src = inHandler('on_request', '  let a = path\n  respond 200 "$a"');
+    const d = expectOnly(src, 'PCM2002', '$a');
+    expect(d.fix).toEqual({
+      title: 'Change to ${a}',
+      edits: [{ range: rangeOf(src, '$a'), newText: '${a}' }],
+    });
+    expect(d.related?.[0]?.range).toEqual(rangeOf(src, 'let «a»'));
   });
 
   test('PCM2001: unknown name, with the closest name suggested as a fix', () => {
@@ -40,7 +61,10 @@ describe('names', () => {
   });
 
   test('lets are block-scoped: not visible after their block', () => {
-    const src = inHandler('on_request', '  if true {\n    let inner = "x"\n    log info inner\n  }\n  log info inner');
+    const src = inHandler(
+      'on_request',
+      '  if true {\n    let inner = "x"\n    log info inner\n  }\n  log info inner',
+    );
     expectOnly(src, 'PCM2001', '}\n  log info «inner»');
   });
 
@@ -50,14 +74,20 @@ describe('names', () => {
   });
 
   test('PCM2011: redeclaring a name in scope (also from an inner block)', () => {
-    const src = inHandler('on_request', '  let a = path\n  if true {\n    let a = host\n    log info a\n  }\n  log info a');
+    const src = inHandler(
+      'on_request',
+      '  let a = path\n  if true {\n    let a = host\n    log info a\n  }\n  log info a',
+    );
     const d = expectOnly(src, 'PCM2011', 'let «a» = host');
     expect(d.message).toBe("'a' is already defined in this handler.");
     expect(d.related?.[0]?.range).toEqual(rangeOf(src, 'let «a» = path'));
   });
 
   test('sibling blocks may reuse a name', () => {
-    const src = inHandler('on_request', '  if true {\n    let a = 1\n    log info a\n  } else {\n    let a = 2\n    log info a\n  }');
+    const src = inHandler(
+      'on_request',
+      '  if true {\n    let a = 1\n    log info a\n  } else {\n    let a = 2\n    log info a\n  }',
+    );
     expect(found(src)).toEqual([]);
   });
 
@@ -65,6 +95,14 @@ describe('names', () => {
     const src = inHandler('on_request', '  let unused = path\n  pass');
     const d = expectOnly(src, 'PCM4002', 'unused');
     expect(d.severity).toBe('warning');
+  });
+
+  test('no PCM4002 for a let whose initializer is already an error', () => {
+    expectOnly(inHandler('on_request', '  let x = std.cache.check()'), 'PCM2018', 'std.cache.check()');
+  });
+
+  test('PCM4002 is not reported for names starting with _', () => {
+    expect(found(inHandler('on_request', '  let _unused = path'))).toEqual([]);
   });
 
   test('PCM3001: status is not available in on_request', () => {
@@ -79,7 +117,9 @@ describe('names', () => {
   });
 
   test('status and content_type are available in on_response', () => {
-    expect(found(inHandler('on_response', '  if status >= 500 && content_type == "text/html" {\n    pass\n  }'))).toEqual([]);
+    expect(
+      found(inHandler('on_response', '  if status >= 500 && content_type == "text/html" {\n    pass\n  }')),
+    ).toEqual([]);
   });
 });
 
@@ -105,7 +145,10 @@ describe('calls', () => {
   });
 
   test('optional arguments may be given or left out', () => {
-    const src = inHandler('on_request', '  if std.rate_limit(10, 20) && std.rate_limit(10, 20, client_ip) {\n    pass\n  }');
+    const src = inHandler(
+      'on_request',
+      '  if std.rate_limit(10, 20) && std.rate_limit(10, 20, client_ip) {\n    pass\n  }',
+    );
     expect(found(src)).toEqual([]);
   });
 

@@ -9,8 +9,22 @@ const fullModule = readFileSync(new URL('ok-full-module.pcmod', casesDir), 'utf8
 const legacyModule = readFileSync(new URL('ok-legacy-design-example.pcmod', casesDir), 'utf8');
 
 const EXPRESSION_KINDS = new Set([
-  'StringLiteral', 'InterpolatedString', 'IntLiteral', 'BoolLiteral', 'QuantityLiteral', 'ListLiteral',
-  'MapLiteral', 'BareWord', 'ConfigRef', 'NameRef', 'CtxRef', 'Call', 'Binary', 'Unary', 'Paren', 'ErrorExpr',
+  'StringLiteral',
+  'InterpolatedString',
+  'IntLiteral',
+  'BoolLiteral',
+  'QuantityLiteral',
+  'ListLiteral',
+  'MapLiteral',
+  'BareWord',
+  'ConfigRef',
+  'NameRef',
+  'CtxRef',
+  'Call',
+  'Binary',
+  'Unary',
+  'Paren',
+  'ErrorExpr',
 ]);
 
 function expressionsOf(node: AnyNode): ExprNode[] {
@@ -24,7 +38,11 @@ describe('check result', () => {
   });
 
   test('the design example checks with only its legacy warnings', () => {
-    expect(checkSource(legacyModule).diagnostics.map((d) => d.code)).toEqual(['PCM4001', 'PCM4001', 'PCM4001']);
+    expect(checkSource(legacyModule).diagnostics.map((d) => d.code)).toEqual([
+      'PCM4001',
+      'PCM4001',
+      'PCM4001',
+    ]);
   });
 
   test('every expression of a clean module is typed', () => {
@@ -34,11 +52,17 @@ describe('check result', () => {
   });
 
   test('types of some expressions', () => {
-    const src = inHandler('on_response', '  let ua = header("User-Agent")\n  log info "${status} $ttl ${ua}"', '  ttl duration 30s');
+    const src = inHandler(
+      'on_response',
+      '  let ua = header("User-Agent")\n  log info "${status} $ttl ${ua}"',
+      '  ttl duration 30s',
+    );
     const result = checkSource(src);
     const byText = (snippet: string): string | undefined => {
       const range = rangeOf(src, snippet);
-      const node = expressionsOf(result.ast).find((e) => e.range.start.offset === range.start.offset && e.range.end.offset === range.end.offset);
+      const node = expressionsOf(result.ast).find(
+        (e) => e.range.start.offset === range.start.offset && e.range.end.offset === range.end.offset,
+      );
       return node ? result.types.get(node) : undefined;
     };
     expect(byText('header("User-Agent")')).toBe('str');
@@ -63,7 +87,13 @@ describe('check result', () => {
     const at = rangeOf(src, 'path').start.offset + 2;
     expect(nodeAt(result.ast, at)).toMatchObject({ kind: 'NameRef', name: 'path' });
     expect(nodePathAt(result.ast, at).map((n) => n.kind)).toEqual([
-      'Module', 'Handler', 'Block', 'If', 'IfBranch', 'Binary', 'NameRef',
+      'Module',
+      'Handler',
+      'Block',
+      'If',
+      'IfBranch',
+      'Binary',
+      'NameRef',
     ]);
   });
 });

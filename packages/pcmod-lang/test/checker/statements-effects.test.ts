@@ -39,7 +39,11 @@ describe('respond', () => {
 
 describe('headers, ctx and log', () => {
   test('PCM2023: a literal header name must be an HTTP token', () => {
-    const d = expectOnly(inHandler('on_response', '  set_header "X Bad Name" "v"'), 'PCM2023', '"X Bad Name"');
+    const d = expectOnly(
+      inHandler('on_response', '  set_header "X Bad Name" "v"'),
+      'PCM2023',
+      '"X Bad Name"',
+    );
     expect(d.message).toBe("Invalid header name 'X Bad Name'.");
     expectOnly(inHandler('on_response', '  remove_header "a:b"'), 'PCM2023', '"a:b"');
   });
@@ -101,17 +105,23 @@ describe('reachability (PCM3004)', () => {
   });
 
   test('after an if/else whose every branch ends the handler', () => {
-    const src = req('  if path == "/" {\n    respond 200 "a"\n  } else if true {\n    pass\n  } else {\n    std.proxy.forward\n  }\n  log info "never"');
+    const src = req(
+      '  if path == "/" {\n    respond 200 "a"\n  } else if true {\n    pass\n  } else {\n    std.proxy.forward\n  }\n  log info "never"',
+    );
     expectOnly(src, 'PCM3004', 'log info "never"');
   });
 
   test('not after an if without else, or with a branch that falls through', () => {
     expect(found(req('  if true {\n    pass\n  }\n  log info "maybe"'))).toEqual([]);
-    expect(found(req('  if true {\n    pass\n  } else {\n    log info "x"\n  }\n  log info "maybe"'))).toEqual([]);
+    expect(
+      found(req('  if true {\n    pass\n  } else {\n    log info "x"\n  }\n  log info "maybe"')),
+    ).toEqual([]);
   });
 
   test('inside a nested block, and reported once even when nested code is unreachable too', () => {
-    const src = req('  if true {\n    pass\n    log info "a"\n  }\n  pass\n  if true {\n    pass\n    log info "b"\n  }');
+    const src = req(
+      '  if true {\n    pass\n    log info "a"\n  }\n  pass\n  if true {\n    pass\n    log info "b"\n  }',
+    );
     expect(found(src)).toEqual([
       { code: 'PCM3004', range: rangeOf(src, 'log info "a"') },
       { code: 'PCM3004', range: rangeOf(src, 'if true {\n    pass\n    log info "b"\n  }') },

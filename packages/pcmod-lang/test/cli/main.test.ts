@@ -293,3 +293,41 @@ describe('pcmod compile', () => {
     });
   });
 });
+
+describe('pcmod: output streams', () => {
+  it('colours diagnostics on a terminal unless NO_COLOR is set', async () => {
+    const dir = await project({ 'broken.pcmod': broken });
+    for (const [env, coloured] of [
+      [{}, true],
+      [{ NO_COLOR: '1' }, false],
+    ] as const) {
+      let out = '';
+      const io = {
+        stdout: { write: (s: string) => (out += s), isTTY: true },
+        stderr: { write: () => true },
+        cwd: dir,
+        env,
+      };
+      expect(await main(['check'], io)).toBe(1);
+      expect(out.includes('\u001b[31merror\u001b[0m')).toBe(coloured);
+    }
+  });
+
+  it('turns an unexpected exception into "internal error" and exit 70, never a stack trace', async () => {
+    // Simulates a pcmod bug: the output stream itself fails.
+    const dir = await project({ 'clean.pcmod': clean });
+    let err = '';
+    const io = {
+      stdout: {
+        write: () => {
+          throw new Error('stream exploded');
+        },
+      },
+      stderr: { write: (s: string) => (err += s) },
+      cwd: dir,
+      env: {},
+    };
+    expect(await main(['check'], io)).toBe(70);
+    expect(err).toBe('pcmod: internal error: stream exploded\n');
+  });
+});

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { Range } from '../../src/ast/nodes.js';
 import { createDiagnostic } from '../../src/diagnostics/diagnostic.js';
@@ -88,7 +89,7 @@ describe('renderDiagnostic', () => {
     const coloured = renderDiagnostic(d, source, { color: true });
     expect(coloured).toContain('\u001b[31merror\u001b[0m');
     expect(coloured).toContain('\u001b[31m^~~~\u001b[0m');
-    expect(coloured.replace(/\u001b\[\d+m/g, '')).toBe(renderDiagnostic(d, source));
+    expect(stripVTControlCharacters(coloured)).toBe(renderDiagnostic(d, source));
   });
 });
 

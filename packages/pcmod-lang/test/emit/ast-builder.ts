@@ -23,9 +23,19 @@ export function at(line = 1, column = 1): Range {
 
 export const str = (value: string, range = at()): ExprNode => ({ kind: 'StringLiteral', value, range });
 export const int = (value: number, range = at()): ExprNode => ({ kind: 'IntLiteral', value, range });
-export const cfg = (name: string, range = at()): ExprNode => ({ kind: 'ConfigRef', name, nameRange: range, range });
+export const cfg = (name: string, range = at()): ExprNode => ({
+  kind: 'ConfigRef',
+  name,
+  nameRange: range,
+  range,
+});
 export const ref = (name: string, range = at()): ExprNode => ({ kind: 'NameRef', name, range });
-export const ctxRef = (key: string, range = at()): ExprNode => ({ kind: 'CtxRef', key, keyRange: range, range });
+export const ctxRef = (key: string, range = at()): ExprNode => ({
+  kind: 'CtxRef',
+  key,
+  keyRange: range,
+  range,
+});
 
 export function call(name: string, args: ExprNode[] = [], range = at()): CallNode {
   return { kind: 'Call', callee: name.split('.'), calleeRange: range, args, parens: true, range };
@@ -47,7 +57,11 @@ export function binary(
   return { kind: 'Binary', left, operator, right, operatorRange: at(), range: left.range };
 }
 
-export const block = (...statements: StatementNode[]): BlockNode => ({ kind: 'Block', statements, range: at() });
+export const block = (...statements: StatementNode[]): BlockNode => ({
+  kind: 'Block',
+  statements,
+  range: at(),
+});
 
 export const stmt = {
   respond: (status: number, body?: ExprNode, line = 1): StatementNode => ({
@@ -62,7 +76,11 @@ export const stmt = {
     value,
     range: at(line),
   }),
-  removeHeader: (name: ExprNode, line = 1): StatementNode => ({ kind: 'RemoveHeader', name, range: at(line) }),
+  removeHeader: (name: ExprNode, line = 1): StatementNode => ({
+    kind: 'RemoveHeader',
+    name,
+    range: at(line),
+  }),
   setCtx: (key: string, value: ExprNode, line = 1): StatementNode => ({
     kind: 'SetCtx',
     key: { kind: 'StringLiteral', value: key, range: at(line) },

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: pcmod sources and payloads spell ${…} on purpose.
 /**
  * `compile` never throws: a failure inside a phase becomes one PCM1001 "internal compiler error"
  * diagnostic, and arbitrary input yields diagnostics or a module, never an exception.
@@ -41,11 +42,47 @@ describe('compile never throws', () => {
   });
 
   const pieces = [
-    'mod t\n', 'on_request {\n', 'on_response {\n', 'on_start {\n', 'config {\n', '}\n', 'if ', 'else ', '{', '}',
-    'respond 200 ', 'json ', '"x" ', '"${path}" ', '"$f" ', 'set_header ', 'set_ctx k ', 'let a = ', 'a ',
-    'log info ', 'pass\n', 'std.proxy.forward\n', 'std.cache.check()\n', 'header("X") ', 'path ', '== ',
-    'matches ', '"[" ', 'in ', '["a", "b"] ', '&& ', '!', '(', ')', 'f str "v"\n', 'n int 3\n', '$f ', '$n ',
-    'ctx.k ', '30s ', '\n',
+    'mod t\n',
+    'on_request {\n',
+    'on_response {\n',
+    'on_start {\n',
+    'config {\n',
+    '}\n',
+    'if ',
+    'else ',
+    '{',
+    '}',
+    'respond 200 ',
+    'json ',
+    '"x" ',
+    '"${path}" ',
+    '"$f" ',
+    'set_header ',
+    'set_ctx k ',
+    'let a = ',
+    'a ',
+    'log info ',
+    'pass\n',
+    'std.proxy.forward\n',
+    'std.cache.check()\n',
+    'header("X") ',
+    'path ',
+    '== ',
+    'matches ',
+    '"[" ',
+    'in ',
+    '["a", "b"] ',
+    '&& ',
+    '!',
+    '(',
+    ')',
+    'f str "v"\n',
+    'n int 3\n',
+    '$f ',
+    '$n ',
+    'ctx.k ',
+    '30s ',
+    '\n',
   ];
 
   test('token soup compiles to diagnostics or a runnable module without an internal error', () => {
@@ -69,13 +106,22 @@ describe('compile never throws', () => {
     'pass',
     'std.proxy.forward',
   ];
-  const conditions = ['path == "/a"', 'path matches "^/x" && method in ["GET"]', '!(query contains "q") || $n > 2', 'path in $list'];
+  const conditions = [
+    'path == "/a"',
+    'path matches "^/x" && method in ["GET"]',
+    '!(query contains "q") || $n > 2',
+    'path in $list',
+  ];
   const statement: fc.Arbitrary<string> = fc.letrec<{ stmt: string }>((tie) => ({
     stmt: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
       fc.constantFrom(...simple),
       fc
-        .tuple(fc.constantFrom(...conditions), fc.array(tie('stmt'), { maxLength: 3 }), fc.array(tie('stmt'), { maxLength: 2 }))
+        .tuple(
+          fc.constantFrom(...conditions),
+          fc.array(tie('stmt'), { maxLength: 3 }),
+          fc.array(tie('stmt'), { maxLength: 2 }),
+        )
         .map(([c, a, b]) => `if ${c} {\n${a.join('\n')}\n} else {\n${b.join('\n')}\n}`),
     ),
   })).stmt;
@@ -86,7 +132,7 @@ describe('compile never throws', () => {
         const text = `mod t\nconfig {\n  n int 3\n  list list ["/a"]\n}\non_request {\n${stmts.join('\n')}\n}\n`;
         const result = compile(text, 'gen.pcmod');
         expect(result.diagnostics.filter((d) => d.message.startsWith('internal compiler error'))).toEqual([]);
-        if (!result.module) { (globalThis as {miss?: number}).miss = ((globalThis as {miss?: number}).miss ?? 0) + 1; console.log(result.diagnostics.filter(d=>d.severity==='error').map(d=>d.code+' '+d.message).slice(0,2)); return; }
+        if (!result.module) return;
         const i = result.module.instantiate(new FakeBindings(), {});
         for (const path of ['/a', '/x', '/b']) await i.onRequest?.(new FakeExchange({ path }));
       }),

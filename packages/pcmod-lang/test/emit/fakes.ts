@@ -31,7 +31,9 @@ export class FakeExchange implements Exchange, StartScope {
   readonly ctx = new Map<string, string>();
   readonly events: Recorded[] = [];
 
-  constructor(fields: Partial<Pick<FakeExchange, 'method' | 'path' | 'query' | 'host' | 'client_ip' | 'status'>> = {}) {
+  constructor(
+    fields: Partial<Pick<FakeExchange, 'method' | 'path' | 'query' | 'host' | 'client_ip' | 'status'>> = {},
+  ) {
     Object.assign(this, fields);
   }
 

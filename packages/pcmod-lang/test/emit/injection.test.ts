@@ -1,12 +1,27 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: pcmod sources and payloads spell ${…} on purpose.
 /**
  * Generated code is injection-proof: script strings, header names, ctx keys, config field names,
  * variable names, regex sources and file names that look like JavaScript arrive at the runtime
  * unchanged, as data, and nothing in them executes.
  */
-import { type MockInstance, afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, type MockInstance, test, vi } from 'vitest';
+import { compile } from '../../src/compile.js';
 import { emit } from '../../src/emit/emit.js';
 import { jsString } from '../../src/emit/js-literal.js';
-import { at, binary, block, call, cfg, checked, ctxRef, handler, interp, ref, stmt, str } from './ast-builder.js';
+import {
+  at,
+  binary,
+  block,
+  call,
+  cfg,
+  checked,
+  ctxRef,
+  handler,
+  interp,
+  ref,
+  stmt,
+  str,
+} from './ast-builder.js';
 import { FakeBindings, FakeExchange } from './fakes.js';
 
 const payloads = [
@@ -88,7 +103,13 @@ describe('injection', () => {
   test.each(payloads)('config field name and value %j stay data', (p) => {
     const module = emit(
       checked(
-        [handler('on_request', stmt.call(call('lower', [cfg(p)])), stmt.call(call('lower', [interp('<', cfg(p), '>')])))],
+        [
+          handler(
+            'on_request',
+            stmt.call(call('lower', [cfg(p)])),
+            stmt.call(call('lower', [interp('<', cfg(p), '>')])),
+          ),
+        ],
         [{ name: p, type: 'str', default: p, line: 1 }],
       ),
     );
@@ -167,7 +188,59 @@ describe('injection', () => {
       ),
     );
     expect(() => module.instantiate(new FakeBindings(), { pattern: '"); process.exit(1); ("' })).toThrow(
-      expect.objectContaining({ code: 'PC_ERR_SCRIPT', message: expect.stringMatching(/^bad\.pcmod:7:19: Invalid regular expression/) }),
+      expect.objectContaining({
+        code: 'PC_ERR_SCRIPT',
+        message: expect.stringMatching(/^bad\.pcmod:7:19: Invalid regular expression/),
+      }),
     );
   });
+
+  /** A pcmod string literal for `text` (escapes as the lexer defines them). */
+  function pcmodString(text: string): string {
+    const escapes: Record<string, string> = {
+      '\\': '\\\\',
+      '"': '\\"',
+      '\n': '\\n',
+      '\r': '\\r',
+      '\t': '\\t',
+      $: '\\$',
+    };
+    return `"${text.replace(/[\\"\n\r\t$]/g, (c) => escapes[c] ?? c)}"`;
+  }
+
+  const lexable = payloads.filter((p) => !p.includes('\u0000') && !p.includes('\ud800'));
+
+  test.each(lexable)(
+    'through compile: %j in strings, ctx keys, config defaults and regexes stays data',
+    (p) => {
+      const pattern = `^${p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`;
+      const text = [
+        'mod t',
+        'config {',
+        `  s str ${pcmodString(p)}`,
+        `  pattern str ${pcmodString(pattern)}`,
+        '}',
+        'on_request {',
+        `  set_ctx ${pcmodString(p)} ${pcmodString(p)}`,
+        `  set_header "X-V" ${pcmodString(p)}`,
+        `  if path matches ${pcmodString(pattern)} && path matches $pattern {`,
+        `    log info ${pcmodString(p)}`,
+        `    respond 200 "[${pcmodString(p).slice(1, -1)}|$s]"`,
+        '  }',
+        '}',
+        '',
+      ].join('\n');
+      const result = compile(text, 'inject.pcmod');
+      expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      const b = new FakeBindings();
+      const x = new FakeExchange({ path: p });
+      result.module?.instantiate(b, {}).onRequest?.(x);
+      expect(x.events).toEqual([
+        ['ctxSet', p, p],
+        ['setHeader', 'on_request', 'X-V', p],
+        ['respond', 200, 'text/plain; charset=utf-8', `[${p}|${p}]`],
+      ]);
+      expect(b.logs.map((l) => l.message)).toEqual([p]);
+    },
+  );
 });

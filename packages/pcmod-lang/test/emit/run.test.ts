@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: pcmod sources and payloads spell ${…} on purpose.
 /**
  * Compile-and-run: `.pcmod` text goes through `compile`, and the generated handlers run against a
  * recording `Exchange` and `Bindings`. Each test asserts exactly what the handler did.
@@ -46,7 +47,9 @@ describe('respond', () => {
   });
 
   test('respond ends the handler', async () => {
-    const i = instance('on_request {\n  if path == "/a" {\n    respond 200 "a"\n  }\n  set_header "X-After" "1"\n}\n');
+    const i = instance(
+      'on_request {\n  if path == "/a" {\n    respond 200 "a"\n  }\n  set_header "X-After" "1"\n}\n',
+    );
     expect(await request(i, { path: '/a' })).toEqual([['respond', 200, TEXT, 'a']]);
     expect(await request(i, { path: '/b' })).toEqual([['setHeader', 'on_request', 'X-After', '1']]);
   });
@@ -110,15 +113,21 @@ describe('control flow and expressions', () => {
   });
 
   test('config values from the host override defaults', async () => {
-    const m = compileOk('mod t\nconfig {\n  greeting str "hello"\n}\non_request {\n  respond 200 "Hello, $greeting!"\n}\n');
-    expect(await request(m.instantiate(new FakeBindings(), {}))).toEqual([['respond', 200, TEXT, 'Hello, hello!']]);
+    const m = compileOk(
+      'mod t\nconfig {\n  greeting str "hello"\n}\non_request {\n  respond 200 "Hello, $greeting!"\n}\n',
+    );
+    expect(await request(m.instantiate(new FakeBindings(), {}))).toEqual([
+      ['respond', 200, TEXT, 'Hello, hello!'],
+    ]);
     expect(await request(m.instantiate(new FakeBindings(), { greeting: 'hi' }))).toEqual([
       ['respond', 200, TEXT, 'Hello, hi!'],
     ]);
   });
 
   test('ctx values are set and read back; a missing key reads as ""', async () => {
-    const i = instance('on_request {\n  set_ctx kind "static"\n  respond 200 "${ctx.kind}|${ctx.missing}|"\n}\n');
+    const i = instance(
+      'on_request {\n  set_ctx kind "static"\n  respond 200 "${ctx.kind}|${ctx.missing}|"\n}\n',
+    );
     expect(await request(i)).toEqual([
       ['ctxSet', 'kind', 'static'],
       ['respond', 200, TEXT, 'static||'],
@@ -170,7 +179,9 @@ describe('control flow and expressions', () => {
     const b = new FakeBindings();
     const m = compileOk('mod t\non_request {\n  log info "hello ${path}"\n}\n', 'mods/t.pcmod');
     await request(m.instantiate(b, {}), { path: '/p' });
-    expect(b.logs).toEqual([{ level: 'info', message: 'hello /p', where: { file: 'mods/t.pcmod', line: 3, column: 3 } }]);
+    expect(b.logs).toEqual([
+      { level: 'info', message: 'hello /p', where: { file: 'mods/t.pcmod', line: 3, column: 3 } },
+    ]);
   });
 
   test('on_start receives the start scope as the exchange argument', () => {
@@ -183,7 +194,8 @@ describe('control flow and expressions', () => {
 });
 
 describe('sync and async handlers', () => {
-  const text = 'on_request {\n  if path == "/sync" {\n    respond 200 "sync"\n  }\n  std.proxy.forward("127.0.0.1:8080")\n}\non_response {\n  set_header "X-Status" "${status}"\n}\n';
+  const text =
+    'on_request {\n  if path == "/sync" {\n    respond 200 "sync"\n  }\n  std.proxy.forward("127.0.0.1:8080")\n}\non_response {\n  set_header "X-Status" "${status}"\n}\n';
 
   test('a handler without async calls is a plain function returning undefined', () => {
     const i = instance(text);
@@ -262,6 +274,20 @@ describe('runtime errors', () => {
     expect(caught).toMatchObject({ code: 'PC_ERR_SCRIPT', message: 'mods/t.pcmod:5:5: boom', cause: boom });
   });
 
+  test('an exception in an else-if condition names the else-if line', () => {
+    const b = new FakeBindings({
+      to_int: () => {
+        throw new Error('bad int');
+      },
+    });
+    const m = compileOk(
+      'mod t\non_request {\n  if path == "/a" {\n    pass\n  } else if to_int(query) > 1 {\n    pass\n  }\n}\n',
+    );
+    expect(() => m.instantiate(b, {}).onRequest?.(new FakeExchange())).toThrow(
+      expect.objectContaining({ code: 'PC_ERR_SCRIPT', location: expect.objectContaining({ line: 5 }) }),
+    );
+  });
+
   test('a rejection in an async handler names the .pcmod statement', async () => {
     const b = new FakeBindings({ 'std.proxy.forward': () => Promise.reject(new Error('upstream down')) });
     const i = compileOk(text, 'mods/t.pcmod').instantiate(b, {});
@@ -276,7 +302,10 @@ describe('runtime errors', () => {
     const b = new FakeBindings();
     const { 'std.proxy.forward': _dropped, ...fns } = b.fns;
     expect(() => m.instantiate({ fns, log: () => {} }, {})).toThrow(
-      expect.objectContaining({ code: 'PC_ERR_SCRIPT', message: "mods/t.pcmod: the host provides no binding for 'std.proxy.forward'" }),
+      expect.objectContaining({
+        code: 'PC_ERR_SCRIPT',
+        message: "mods/t.pcmod: the host provides no binding for 'std.proxy.forward'",
+      }),
     );
   });
 });
@@ -287,7 +316,11 @@ describe('source map', () => {
     const lines = m.js.split('\n');
     const respondLine = lines.findIndex((l) => l.includes('x.respond(')) + 1;
     const respondColumn = (lines[respondLine - 1] ?? '').indexOf('x.respond(') + 1;
-    expect(m.sourceMap.originalFor(respondLine, respondColumn)).toEqual({ file: 'test.pcmod', line: 5, column: 3 });
+    expect(m.sourceMap.originalFor(respondLine, respondColumn)).toEqual({
+      file: 'test.pcmod',
+      line: 5,
+      column: 3,
+    });
     const headerLine = lines.findIndex((l) => l.includes('x.setHeader(')) + 1;
     expect(m.sourceMap.originalFor(headerLine, 80)?.line).toBe(4);
   });
@@ -304,8 +337,17 @@ describe('compile', () => {
   });
 
   test('module metadata comes from the header', () => {
-    const m = compileOk('mod my_module\nversion 1.0\npriority 75\noverrides health_check\non_request {\n  pass\n}\n', 'm.pcmod');
-    expect([m.name, m.version, m.priority, m.overrides, m.file]).toEqual(['my_module', '1.0', 75, ['health_check'], 'm.pcmod']);
+    const m = compileOk(
+      'mod my_module\nversion 1.0\npriority 75\noverrides health_check\non_request {\n  pass\n}\n',
+      'm.pcmod',
+    );
+    expect([m.name, m.version, m.priority, m.overrides, m.file]).toEqual([
+      'my_module',
+      '1.0',
+      75,
+      ['health_check'],
+      'm.pcmod',
+    ]);
   });
 
   test('the design brief example compiles and runs', async () => {

@@ -2,7 +2,7 @@
  * The source map encoder: base64 VLQ, v3 `mappings`, and `originalFor` lookups.
  */
 import { describe, expect, test } from 'vitest';
-import { type MappingSegment, PcmodSourceMap, encodeMappings } from '../../src/emit/source-map.js';
+import { encodeMappings, type MappingSegment, PcmodSourceMap } from '../../src/emit/source-map.js';
 import { encodeVlq } from '../../src/emit/vlq.js';
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -37,7 +37,12 @@ function decodeMappings(mappings: string): MappingSegment[] {
       generatedColumn += col;
       originalLine += lineDelta;
       originalColumn += colDelta;
-      out.push({ generatedLine: index + 1, generatedColumn, originalLine: originalLine + 1, originalColumn: originalColumn + 1 });
+      out.push({
+        generatedLine: index + 1,
+        generatedColumn,
+        originalLine: originalLine + 1,
+        originalColumn: originalColumn + 1,
+      });
     }
   });
   return out;

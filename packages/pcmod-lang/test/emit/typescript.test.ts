@@ -1,12 +1,16 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: pcmod sources and payloads spell ${…} on purpose.
 /**
  * `emitTypeScript` prints the same module as typed TypeScript: it type-checks against the runtime
  * contract under strict options, and once its types are stripped it behaves like the JavaScript.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, test } from 'vitest';
-import type { ModuleInstance } from '../../src/runtime/contract.js';
+import { check } from '../../src/checker/check.js';
 import { emit, emitTypeScript } from '../../src/emit/emit.js';
+import { parse } from '../../src/parser/parse.js';
+import type { ModuleInstance } from '../../src/runtime/contract.js';
 import { binary, block, call, cfg, checked, ctxRef, handler, interp, ref, stmt, str } from './ast-builder.js';
 import { FakeBindings, FakeExchange } from './fakes.js';
 
@@ -15,7 +19,11 @@ const contractPath = fileURLToPath(new URL('../../src/runtime/contract.ts', impo
 /** A module using every statement, config type and a sync and an async handler. */
 const rich = checked(
   [
-    handler('on_start', stmt.log('info', interp('starting with ', cfg('backends'))), stmt.call(call('std.cache.warm', [cfg('backends')]))),
+    handler(
+      'on_start',
+      stmt.log('info', interp('starting with ', cfg('backends'))),
+      stmt.call(call('std.cache.warm', [cfg('backends')])),
+    ),
     handler(
       'on_request',
       stmt.let('ua', call('header', [str('User-Agent')])),
@@ -24,8 +32,17 @@ const rich = checked(
         block(stmt.respond(403, str('forbidden'))),
         block(
           stmt.if(
-            binary(binary(ref('ua'), 'contains', str('curl')), '&&', binary(ref('path'), 'matches', cfg('pattern'))),
-            block(stmt.setCtx('kind', interp('curl ', cfg('ttl'), ' ', cfg('limit'), ' ', cfg('rules'), ' ', cfg('on')))),
+            binary(
+              binary(ref('ua'), 'contains', str('curl')),
+              '&&',
+              binary(ref('path'), 'matches', cfg('pattern')),
+            ),
+            block(
+              stmt.setCtx(
+                'kind',
+                interp('curl ', cfg('ttl'), ' ', cfg('limit'), ' ', cfg('rules'), ' ', cfg('on')),
+              ),
+            ),
           ),
         ),
       ),
@@ -33,7 +50,11 @@ const rich = checked(
       stmt.call(call('std.cache.check')),
       stmt.call(call('std.proxy.forward', [ctxRef('backend')])),
     ),
-    handler('on_response', stmt.setHeader(str('X-Status'), interp('${', ref('status'), '}')), stmt.removeHeader(str('Server'))),
+    handler(
+      'on_response',
+      stmt.setHeader(str('X-Status'), interp('${', ref('status'), '}')),
+      stmt.removeHeader(str('Server')),
+    ),
   ],
   [
     { name: 'backends', type: 'list<str>', default: ['/a', '/b'], line: 1 },
@@ -56,7 +77,8 @@ const config = {
   on: true,
 };
 
-function typeErrors(source: string): string[] {
+/** Type errors of in-memory modules (file name → source), checked in one program. */
+function typeErrors(sources: Record<string, string>): string[] {
   const options: ts.CompilerOptions = {
     strict: true,
     noUncheckedIndexedAccess: true,
@@ -70,13 +92,15 @@ function typeErrors(source: string): string[] {
     paths: { '@proxycache/pcmod-lang': [contractPath] },
   };
   const host = ts.createCompilerHost(options);
-  const file = '/virtual/module.ts';
+  const virtual = new Map(Object.entries(sources).map(([name, text]) => [`/virtual/${name}.ts`, text]));
   const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, version) =>
-    name === file ? ts.createSourceFile(name, source, version) : getSourceFile(name, version);
+  host.getSourceFile = (name, version) => {
+    const text = virtual.get(name);
+    return text === undefined ? getSourceFile(name, version) : ts.createSourceFile(name, text, version);
+  };
   const fileExists = host.fileExists.bind(host);
-  host.fileExists = (name) => name === file || fileExists(name);
-  const program = ts.createProgram([file], options, host);
+  host.fileExists = (name) => virtual.has(name) || fileExists(name);
+  const program = ts.createProgram([...virtual.keys()], options, host);
   return ts
     .getPreEmitDiagnostics(program)
     .map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
@@ -90,15 +114,22 @@ async function runRequest(instance: ModuleInstance, b: FakeBindings, path: strin
 }
 
 describe('emitTypeScript', () => {
-  test('type-checks against the runtime contract with strict options', () => {
-    expect(typeErrors(emitTypeScript(rich))).toEqual([]);
+  test('the hand-built module and every ok-* case type-check against the runtime contract', () => {
+    const casesDir = new URL('../cases/', import.meta.url);
+    const sources: Record<string, string> = { rich: emitTypeScript(rich) };
+    for (const name of readdirSync(casesDir).filter((f) => f.startsWith('ok-') && f.endsWith('.pcmod'))) {
+      sources[name] = emitTypeScript(check(parse(readFileSync(new URL(name, casesDir), 'utf8'), name)));
+    }
+    expect(Object.keys(sources).length).toBeGreaterThan(1);
+    expect(typeErrors(sources)).toEqual([]);
   }, 60_000);
 
   test('behaves like the JavaScript once its types are stripped', async () => {
     const stripped = ts.transpileModule(emitTypeScript(rich), {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
     }).outputText;
-    const exports: { instantiate?: (b: FakeBindings, c: typeof config) => ModuleInstance; meta?: unknown } = {};
+    const exports: { instantiate?: (b: FakeBindings, c: typeof config) => ModuleInstance; meta?: unknown } =
+      {};
     new Function('exports', 'require', stripped)(exports, () => ({}));
     expect(exports.meta).toEqual({ name: 'hand', version: '0.0.0', priority: 100, overrides: [] });
 

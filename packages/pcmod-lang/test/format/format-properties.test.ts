@@ -58,18 +58,18 @@ describe('format properties', () => {
           text,
         ).toEqual([]);
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
-  });
+  }, 120_000);
 
   it('is idempotent and meaning-preserving on generated modules', () => {
     fc.assert(
       fc.property(moduleText, (text) => {
         expectStableAndFaithful(text, 'gen.pcmod');
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
-  });
+  }, 120_000);
 
   it('leaves generated modules with a syntax error untouched', () => {
     fc.assert(
@@ -85,5 +85,5 @@ describe('format properties', () => {
       }),
       { numRuns: 100 },
     );
-  });
+  }, 120_000);
 });

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${…}` is pcmod interpolation syntax in these sources.
 import { describe, expect, it } from 'vitest';
 import { format } from '../../src/format/format.js';
 import { parse } from '../../src/parser/parse.js';
@@ -294,6 +295,51 @@ describe('format: literals', () => {
         '  }',
         '}',
       ),
+    );
+  });
+
+  it('splits long, multi-line or commented list defaults one element per line with trailing commas', () => {
+    const input = lines(
+      'mod demo',
+      'config {',
+      '  short list ["a","b"]',
+      `  long list [${Array.from({ length: 8 }, (_, i) => `"/warm/url/${i}"`).join(', ')}]`,
+      '  written list<int> [1,',
+      '     2]',
+      '  commented list [ "/a" ] # stays on the line',
+      '}',
+    );
+    expect(fmt(input)).toBe(
+      lines(
+        'mod demo',
+        '',
+        'config {',
+        '  short list ["a", "b"]',
+        '  long list [',
+        ...Array.from({ length: 8 }, (_, i) => `    "/warm/url/${i}",`),
+        '  ]',
+        '  written list<int> [',
+        '    1,',
+        '    2,',
+        '  ]',
+        '  commented list ["/a"] # stays on the line',
+        '}',
+      ),
+    );
+  });
+
+  it('moves a comment out of an expression that is joined onto one line, keeping its text', () => {
+    const input = lines(
+      'mod demo',
+      'on_start {',
+      '  std.cache.warm([',
+      '    "/a", # first',
+      '    "/b"])',
+      '  pass',
+      '}',
+    );
+    expect(fmt(input)).toBe(
+      lines('mod demo', '', 'on_start {', '  std.cache.warm(["/a", "/b"])', '  # first', '  pass', '}'),
     );
   });
 

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${…}` is pcmod interpolation syntax in these sources.
 /**
  * fast-check arbitraries that build random but syntactically valid pcmod modules, written messily:
  * random spacing and indentation, blank lines, comments in every position, legacy bare words, every
@@ -164,8 +165,11 @@ const { statement } = fc.letrec<{ statement: Line[]; block: Line[] }>((tie) => (
       )
       .map(([s, cond, body, elifs, elseBody]) => {
         const lines: Line[] = [{ depth: 0, text: `if${s}${cond} {` }, ...body];
-        for (const [s2, c2, b2] of elifs) lines.push({ depth: 0, text: `} else if${s2}${c2} {` }, ...b2);
-        if (elseBody) lines.push({ depth: 0, text: '} else {' }, ...elseBody);
+        // `else` may also start the next line, with a comment between.
+        const close = (s2: string) => (s2 === '\t' ? '}\n# before else\nelse' : '} else');
+        for (const [s2, c2, b2] of elifs)
+          lines.push({ depth: 0, text: `${close(s2)} if${s2}${c2} {` }, ...b2);
+        if (elseBody) lines.push({ depth: 0, text: `${close(s)} {` }, ...elseBody);
         lines.push({ depth: 0, text: '}' });
         return lines;
       }),
@@ -186,6 +190,23 @@ const configField: Arb = fc.oneof(
   fc
     .tuple(name, sp, fc.array(fc.tuple(stringLiteral, stringLiteral), { maxLength: 3 }))
     .map(([n, s, entries]) => `${n}${s}map${s}{ ${entries.map(([k, v]) => `${k} = ${v}`).join(', ')} }`),
+  // Written over several lines, with comments between and after entries.
+  fc
+    .tuple(
+      name,
+      sp,
+      fc.array(fc.tuple(stringLiteral, osp, stringLiteral, fc.option(comment)), { maxLength: 3 }),
+    )
+    .map(
+      ([n, s, entries]) =>
+        `${n}${s}map${s}{\n${entries.map(([k, o, v, c]) => `${k}${o}=${o}${v}${c ? ` ${c}` : ''}`).join('\n  # between\n')}\n}`,
+    ),
+  fc
+    .tuple(name, sp, fc.array(fc.tuple(stringLiteral, fc.option(comment)), { minLength: 1, maxLength: 3 }))
+    .map(
+      ([n, s, elements]) =>
+        `${n}${s}list${s}[\n${elements.map(([e, c]) => `${e},${c ? ` ${c}` : ''}`).join('\n')}\n]`,
+    ),
 );
 
 /** Decorates lines: random indentation, blank lines, own-line and trailing comments. */

@@ -5,7 +5,7 @@ export function generateLargeModule(lines) {
   for (let i = 0; i < 50; i++) out.push(`  prefix_${i} str "/p${i}/"`);
   out.push('}', '', 'on_request {');
   let i = 0;
-  while (out.length < lines - 12) {
+  while (out.length < lines - 20) {
     out.push(`  if path starts_with $prefix_${i % 50} && method == "GET" {`);
     out.push(`    let v_${i} = header("X-Test-${i}")`);
     out.push(`    if v_${i} == "${i}" || query_param("q") contains "${i}" {`);

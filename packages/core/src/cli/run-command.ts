@@ -6,9 +6,10 @@
 import { existsSync } from 'node:fs';
 import type { CompiledModule } from '@proxycache/pcmod-lang';
 import type { Logger } from 'pino';
-import { ProxyApp } from '../app/proxy-app.js';
+import { ProxyApp, type SwapResult } from '../app/proxy-app.js';
 import { verifyConfig } from '../config/load-config.js';
 import { repairConfig } from '../config/repair-config.js';
+import { ProxyError } from '../errors/proxy-error.js';
 import { formatHostPort } from '../http/socket-address.js';
 import { createRequestObserver } from '../observability/access-log.js';
 import { createLogger } from '../observability/logger.js';
@@ -113,7 +114,16 @@ class Reloader {
       this.logger.error({ diagnostics }, 'reload failed: the current pipeline keeps serving');
       return { ok: false, diagnostics, modules: current };
     }
-    const swapped = await this.app.swap(prepared.config, this.wrap(prepared.modules));
+    let swapped: SwapResult;
+    try {
+      swapped = await this.app.swap(prepared.config, this.wrap(prepared.modules));
+    } catch (e) {
+      // A reload must never take the process down (the SIGHUP handler does not await it).
+      swapped = {
+        ok: false,
+        error: new ProxyError('PC_ERR_INTERNAL', 'internal', `swap failed: ${String(e)}`, e),
+      };
+    }
     if (!swapped.ok) {
       const diagnostics = [
         {

@@ -132,6 +132,14 @@ export function createRequestHandler(
       serving.leave();
       complete(x, socket);
     });
+    if (h2) {
+      // A complete answer to a request whose body is still arriving (413, an early upstream reply): stop
+      // the upload with RST_STREAM(NO_ERROR) (RFC 9113 §8.1) instead of leaving the stream half-open.
+      res.once('finish', () => {
+        const stream = (req as Http2ServerRequest).stream;
+        if (!req.complete && !stream.destroyed) stream.close(0);
+      });
+    }
     const wopts: WriteOptions = { multiplexed: h2, altSvc: opts.altSvc?.() };
     const write = (done: ProxyExchange): void => writeResponse(res, done, opts.draining(), wopts);
     if (tooLarge) {

@@ -19,7 +19,6 @@ export async function runCheck(args: readonly string[], io: CliIo): Promise<numb
     throw new UsageError(`unknown --format '${values.format}'; expected 'text' or 'json'`, 'check');
   }
   const files = await collectSourceFiles(positionals.length > 0 ? positionals : ['.'], io.cwd);
-  if (files.length === 0) throw new UsageError(`no .pcmod files found in ${quoteList(positionals)}`, 'check');
 
   const all: Diagnostic[] = [];
   for (const file of files) {
@@ -30,8 +29,4 @@ export async function runCheck(args: readonly string[], io: CliIo): Promise<numb
   }
   io.stdout.write(values.format === 'json' ? `${renderJson(all)}\n` : `${summaryLine(all, files.length)}\n`);
   return hasErrors(all) ? ExitCode.failure : ExitCode.ok;
-}
-
-function quoteList(paths: readonly string[]): string {
-  return (paths.length > 0 ? paths : ['.']).map((p) => `'${p}'`).join(', ');
 }

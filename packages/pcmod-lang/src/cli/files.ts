@@ -20,7 +20,7 @@ function isSkippedDirectory(name: string): boolean {
 /**
  * Every `.pcmod` file under the given paths, in a stable order, without duplicates. A path naming a file is
  * taken whatever its extension (the user asked for it); directories are searched recursively.
- * Throws {@link UsageError} for a path that does not exist or cannot be read.
+ * Throws {@link UsageError} for a path that does not exist or cannot be read, and when nothing is found.
  */
 export async function collectSourceFiles(paths: readonly string[], cwd: string): Promise<SourceFile[]> {
   const found: SourceFile[] = [];
@@ -35,6 +35,8 @@ export async function collectSourceFiles(paths: readonly string[], cwd: string):
       found.push({ display: normalize(given), absolute });
     }
   }
+  if (found.length === 0)
+    throw new UsageError(`no .pcmod files found in ${paths.map((p) => `'${p}'`).join(', ')}`);
   const seen = new Set<string>();
   return found.filter((f) => !seen.has(f.absolute) && seen.add(f.absolute));
 }

@@ -7,7 +7,36 @@
  *   stack on it.
  */
 import type { IToken, TokenType } from 'chevrotain';
-import { Bang, LBracket, LCurly, LParen, Minus, Newline, RBracket, RCurly, RParen } from './tokens.js';
+import {
+  Bang,
+  Config,
+  LBracket,
+  LCurly,
+  LParen,
+  Let,
+  Log,
+  Minus,
+  Mod,
+  Newline,
+  OnRequest,
+  OnResponse,
+  OnStart,
+  Overrides,
+  Pass,
+  Priority,
+  RBracket,
+  RCurly,
+  RParen,
+  RemoveHeader,
+  Respond,
+  SetCtx,
+  SetHeader,
+} from './tokens.js';
+
+/** Tokens that can only start a line: a newline before one ends any unclosed `(`/`[`. */
+const LINE_STARTERS: ReadonlySet<TokenType> = new Set([
+  Respond, SetHeader, RemoveHeader, SetCtx, Log, Let, Pass, Config, OnStart, OnRequest, OnResponse, Mod, Priority, Overrides,
+]);
 
 /** Deepest nesting of blocks, brackets and parentheses a module may use (PCM1011). */
 export const MAX_NESTING = 64;
@@ -25,11 +54,17 @@ export function layout(tokens: readonly IToken[], baseDepth = 0): LayoutResult {
   let prefixRun = 0;
   let maxDepth = 0;
   let first: IToken | undefined;
-  for (const token of tokens) {
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as IToken;
     const type = token.tokenType;
     if (type === Newline) {
       const top = stack[stack.length - 1];
-      if (top === LParen || top === LBracket) continue;
+      if (top === LParen || top === LBracket) {
+        const next = tokens[i + 1]?.tokenType;
+        // A forgotten `)` must not glue the following statements onto this line.
+        if (next === undefined || !LINE_STARTERS.has(next)) continue;
+        while (stack.length > 0 && stack[stack.length - 1] !== LCurly) stack.pop();
+      }
       out.push(token);
       prefixRun = 0;
       continue;

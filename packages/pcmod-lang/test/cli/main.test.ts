@@ -225,6 +225,15 @@ describe('pcmod fmt', () => {
     expect(await readFile(join(dir, 'bad.pcmod'), 'utf8')).toBe(syntaxError);
   });
 
+  it('exits 2 when there is nothing to format', async () => {
+    const dir = await project({ 'notes.txt': 'hi' });
+    expect(await run(['fmt'], dir)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "pcmod: no .pcmod files found in '.'\nRun 'pcmod help fmt' for usage.\n",
+    });
+  });
+
   it("formats stdin to stdout with '-'", async () => {
     const dir = await project({});
     expect(await run(['fmt', '-'], dir, messy)).toEqual({

@@ -105,14 +105,14 @@ group('the DESIGN §4 example', () => {
     ]);
     expect(ast.comments.map((c) => [c.text, at(c.range)])).toEqual([
       [' legacy unquoted value: accepted, warns, `pcmod fmt` quotes it', '9:27-9:90'],
-      [' legacy bare word', '17:27-17:44'],
-      [' call without parentheses when it takes no arguments', '22:27-22:81'],
+      [' legacy bare word', '17:27-17:45'],
+      [' call without parentheses when it takes no arguments', '21:27-21:80'],
     ]);
   });
 
   it('gives every node its exact source range', () => {
     const ast = parseClean(designExample);
-    expect(at(ast.range)).toBe('1:1-28:1');
+    expect(at(ast.range)).toBe('1:1-27:1');
     expect(ast.range.end.offset).toBe(designExample.length);
     const [mod, version, priority] = ast.headers;
     expect(at(mod!.range)).toBe('1:1-1:14');
@@ -127,9 +127,9 @@ group('the DESIGN §4 example', () => {
     expect(at(greeting.type.range)).toBe('8:12-8:15');
     expect(at(greeting.default!.range)).toBe('8:16-8:23');
     const onRequest = ast.handlers[0]!;
-    expect(at(onRequest.range)).toBe('12:1-23:2');
+    expect(at(onRequest.range)).toBe('12:1-22:2');
     expect(at(onRequest.eventRange)).toBe('12:1-12:11');
-    expect(at(onRequest.body.range)).toBe('12:12-23:2');
+    expect(at(onRequest.body.range)).toBe('12:12-22:2');
     const firstIf = onRequest.body.statements[0]!;
     expect(at(firstIf.range)).toBe('13:3-16:4');
     if (firstIf.kind !== 'If') throw new Error('expected If');
@@ -143,6 +143,6 @@ group('the DESIGN §4 example', () => {
     const ref = respond.body.parts[1]!;
     expect(ref.kind === 'ConfigRef' && at(ref.nameRange)).toBe('15:31-15:39');
     const forward = onRequest.body.statements[3]!;
-    expect(forward.kind === 'CallStatement' && at(forward.call.calleeRange)).toBe('22:3-22:20');
+    expect(forward.kind === 'CallStatement' && at(forward.call.calleeRange)).toBe('21:3-21:20');
   });
 });

@@ -1,0 +1,185 @@
+/**
+ * A stored response: the exact headers and body buffer written on a hit, plus what freshness needs
+ * (request/response times, the analysed directives). The same shape lives in memory and, serialised,
+ * in Redis.
+ */
+import type { HeaderRecord } from '../pipeline/host.js';
+import { type EntryMeta, type FreshnessPolicy, analyse } from './freshness.js';
+
+export interface StoredResponse {
+  /** Primary key (scheme://host/uri). */
+  readonly key: string;
+  readonly host: string;
+  /** Request path (without the query); purge matches on it. */
+  readonly path: string;
+  readonly uri: string;
+  readonly status: number;
+  /** Headers as written on a hit (no hop-by-hop, no Age/X-Cache), with an exact content-length. */
+  readonly headers: HeaderRecord;
+  readonly body: Buffer;
+  /** Wall-clock ms when the request that produced it was sent / its response arrived. */
+  readonly requestTime: number;
+  readonly responseTime: number;
+  /** The request's normalised values of the fields Vary names. */
+  readonly vary: readonly (readonly [string, string])[];
+  readonly meta: EntryMeta;
+  /** Bytes it holds (body + headers), for `max_bytes`. */
+  readonly size: number;
+}
+
+/** Fields never stored: hop-by-hop (RFC 9111 §3.1) and values the cache itself produces. */
+const NOT_STORED: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authentication-info',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'age',
+  'x-cache',
+  'surrogate-control',
+]);
+
+/** Fields a 304 must not change (RFC 9111 §3.2; the cache-tests suite expects these kept). */
+const NOT_UPDATED_BY_304: ReadonlySet<string> = new Set([
+  'content-length',
+  'content-encoding',
+  'content-md5',
+  'content-range',
+  'etag',
+  'transfer-encoding',
+]);
+
+function headerBytes(headers: HeaderRecord): number {
+  let n = 0;
+  for (const name in headers) {
+    const v = headers[name];
+    if (v === undefined) continue;
+    n += name.length + 4 + (typeof v === 'string' ? v.length : v.join(', ').length);
+  }
+  return n;
+}
+
+/** Headers to store: end-to-end fields only, plus an exact content-length and a Date when missing. */
+export function storedHeaders(headers: HeaderRecord, bodyLength: number, responseTime: number): HeaderRecord {
+  const out: HeaderRecord = {};
+  for (const name in headers) {
+    const v = headers[name];
+    if (v === undefined || NOT_STORED.has(name) || name.startsWith('proxy-')) continue;
+    out[name] = v;
+  }
+  if (out['content-length'] !== undefined || bodyLength > 0) out['content-length'] = String(bodyLength);
+  // RFC 9110 §6.6.1: a cache adds Date when the origin sent none, so later hits carry the original one.
+  if (out.date === undefined) out.date = new Date(responseTime).toUTCString();
+  return out;
+}
+
+export interface EntryInit {
+  readonly key: string;
+  readonly host: string;
+  readonly path: string;
+  readonly uri: string;
+  readonly status: number;
+  readonly headers: HeaderRecord;
+  readonly body: Buffer;
+  readonly requestTime: number;
+  readonly responseTime: number;
+  readonly vary: readonly (readonly [string, string])[];
+}
+
+export function makeEntry(init: EntryInit, policy: FreshnessPolicy): StoredResponse {
+  return {
+    ...init,
+    meta: analyse(init.status, init.headers, init.requestTime, init.responseTime, policy),
+    size: init.body.length + headerBytes(init.headers) + init.key.length + 128,
+  };
+}
+
+/** RFC 9111 §4.3.4: the stored response freshened by a 304's header fields. */
+export function freshened(
+  entry: StoredResponse,
+  notModified: HeaderRecord,
+  requestTime: number,
+  responseTime: number,
+  policy: FreshnessPolicy,
+): StoredResponse {
+  const headers: HeaderRecord = { ...entry.headers };
+  for (const name in notModified) {
+    const v = notModified[name];
+    if (v === undefined || NOT_STORED.has(name) || NOT_UPDATED_BY_304.has(name) || name.startsWith('proxy-')) continue;
+    headers[name] = v;
+  }
+  // A fresh Age from the 304 replaces the stored one's meaning; the stored Age is not kept.
+  const forAnalysis = notModified.age === undefined ? headers : { ...headers, age: notModified.age };
+  return {
+    ...entry,
+    headers,
+    requestTime,
+    responseTime,
+    meta: analyse(entry.status, forAnalysis, requestTime, responseTime, policy),
+  };
+}
+
+/** Serialised form for the Redis tier: 4-byte meta length, JSON meta, then the body. */
+export function encodeEntry(entry: StoredResponse): Buffer {
+  const meta = Buffer.from(
+    JSON.stringify({
+      k: entry.key,
+      h: entry.host,
+      p: entry.path,
+      u: entry.uri,
+      s: entry.status,
+      hd: entry.headers,
+      rq: entry.requestTime,
+      rs: entry.responseTime,
+      v: entry.vary,
+    }),
+  );
+  const len = Buffer.allocUnsafe(4);
+  len.writeUInt32BE(meta.length, 0);
+  return Buffer.concat([len, meta, entry.body]);
+}
+
+interface EncodedMeta {
+  k: string;
+  h: string;
+  p: string;
+  u: string;
+  s: number;
+  hd: HeaderRecord;
+  rq: number;
+  rs: number;
+  v: [string, string][];
+}
+
+/** Inverse of encodeEntry; undefined for anything malformed (another writer, a truncated value). */
+export function decodeEntry(buf: Buffer, policy: FreshnessPolicy): StoredResponse | undefined {
+  try {
+    if (buf.length < 4) return undefined;
+    const len = buf.readUInt32BE(0);
+    if (4 + len > buf.length) return undefined;
+    const m = JSON.parse(buf.subarray(4, 4 + len).toString('utf8')) as EncodedMeta;
+    if (typeof m.k !== 'string' || typeof m.s !== 'number' || typeof m.hd !== 'object') return undefined;
+    return makeEntry(
+      {
+        key: m.k,
+        host: m.h,
+        path: m.p,
+        uri: m.u,
+        status: m.s,
+        headers: m.hd,
+        body: buf.subarray(4 + len),
+        requestTime: m.rq,
+        responseTime: m.rs,
+        vary: m.v,
+      },
+      policy,
+    );
+  } catch {
+    return undefined;
+  }
+}

@@ -177,7 +177,8 @@ export function analyse(
   if (age === 'invalid') initialAgeMs = Number.POSITIVE_INFINITY;
   else {
     // §4.2.3: corrected_initial_age = max(apparent_age, age_value + response_delay).
-    const apparent = Math.max(0, responseTime - dateValue(headers, responseTime));
+    // In whole seconds, as HTTP-dates are: a Date within the response's own second is no age.
+    const apparent = Math.max(0, Math.floor(responseTime / 1000) * 1000 - dateValue(headers, responseTime));
     const corrected = (age ?? 0) * 1000 + Math.max(0, responseTime - requestTime);
     initialAgeMs = Math.max(apparent, corrected);
   }

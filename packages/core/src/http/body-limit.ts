@@ -26,6 +26,9 @@ class BodyLimiter extends Transform {
 /** The request body as a stream that errors once more than `limit` bytes arrived. */
 export function limitBody(req: Readable, limit: number): Transform {
   const limiter = new BodyLimiter(limit);
+  // The limit can be hit before any module reads the body (or when none ever does): without a listener
+  // that 'error' event would be unhandled and crash the process. Readers still see the stored error.
+  limiter.on('error', () => {});
   req.on('error', (err) => limiter.destroy(err));
   req.pipe(limiter);
   return limiter;

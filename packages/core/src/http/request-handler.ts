@@ -5,9 +5,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
-import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { ProxyError } from '../errors/proxy-error.js';
+import type { H3Request, H3Response } from '../h3/h3-message.js';
 import { failExchange } from '../pipeline/error-response.js';
 import { type ListenerName, ProxyExchange } from '../pipeline/exchange.js';
 import type { OnComplete } from '../pipeline/hooks.js';
@@ -41,9 +41,20 @@ export interface RequestHandlerOptions {
   altSvc?(): string | undefined;
 }
 
-/** A request of either node server: http/1.1, or a stream of http2's compatibility API. */
-export type AnyRequest = IncomingMessage | Http2ServerRequest;
-export type AnyResponse = ServerResponse | Http2ServerResponse;
+/** A request of node:http, a stream of node:http2's compatibility API, or an HTTP/3 request stream. */
+export type AnyRequest = IncomingMessage | Http2ServerRequest | H3Request;
+export type AnyResponse = ServerResponse | Http2ServerResponse | H3Response;
+
+/** What the handler reads of a connection: the peer, TLS or not, and byte counters. */
+interface Transport {
+  readonly remoteAddress?: string | undefined;
+  readonly encrypted?: boolean;
+  readonly bytesRead: number;
+  readonly bytesWritten: number;
+}
+
+/** H3_NO_ERROR: STOP_SENDING code when the answer is complete before the request body. */
+const H3_NO_ERROR = 0x100;
 
 /**
  * An HTTP/2 request's fields as an HTTP/1.1 request would carry them: pseudo-headers dropped, `:authority`
@@ -70,10 +81,10 @@ interface ConnCounters {
 export function createRequestHandler(
   opts: RequestHandlerOptions,
 ): (req: AnyRequest, res: AnyResponse) => void {
-  const counters = new WeakMap<Socket, ConnCounters>();
+  const counters = new WeakMap<Transport, ConnCounters>();
   const { listener, onComplete } = opts;
 
-  function complete(x: ProxyExchange, socket: Socket): void {
+  function complete(x: ProxyExchange, socket: Transport): void {
     let c = counters.get(socket);
     if (c === undefined) {
       c = { read: 0, written: 0 };
@@ -98,15 +109,17 @@ export function createRequestHandler(
     const startedAt = performance.now();
     const serving = opts.current();
     serving.enter();
-    const h2 = req.httpVersionMajor === 2;
-    const socket = (h2 ? h2Transport(req as Http2ServerRequest) : undefined) ?? (req.socket as Socket);
+    const major = req.httpVersionMajor;
+    const h2 = major === 2;
+    const h3 = major === 3;
+    const socket: Transport = (h2 ? h2Transport(req as Http2ServerRequest) : undefined) ?? req.socket;
     const peer = normalizeIp(socket.remoteAddress ?? '');
     const headers = h2 ? h2RequestHeaders((req as Http2ServerRequest).headers) : req.headers;
     let body: Readable | undefined;
     let tooLarge = false;
-    if (h2 && (req as Http2ServerRequest).stream.endAfterHeaders) {
-      // END_STREAM on HEADERS: no body, whatever the headers say.
-    } else if (headers['transfer-encoding'] !== undefined || (h2 && headers['content-length'] === undefined)) {
+    if ((h2 && (req as Http2ServerRequest).stream.endAfterHeaders) || (h3 && !(req as H3Request).hasBody)) {
+      // END_STREAM on HEADERS (FIN in HTTP/3): no body, whatever the headers say.
+    } else if (headers['transfer-encoding'] !== undefined || (major >= 2 && headers['content-length'] === undefined)) {
       body = limitBody(req, serving.maxBodySize);
     } else {
       const cl = headers['content-length'] as string | undefined;
@@ -122,8 +135,8 @@ export function createRequestHandler(
       body,
       clientIp: serving.trustedProxies.clientIp(peer, headers['x-forwarded-for']),
       peerIp: peer,
-      scheme: (socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http',
-      protocol: h2 ? 'h2' : 'h1',
+      scheme: socket.encrypted === true ? 'https' : 'http',
+      protocol: h3 ? 'h3' : h2 ? 'h2' : 'h1',
       listener,
       startedAt,
     });
@@ -132,15 +145,21 @@ export function createRequestHandler(
       serving.leave();
       complete(x, socket);
     });
-    if (h2) {
+    if (h2 || h3) {
       // A complete answer to a request whose body is still arriving (413, an early upstream reply): stop
-      // the upload with RST_STREAM(NO_ERROR) (RFC 9113 §8.1) instead of leaving the stream half-open.
+      // the upload (RST_STREAM(NO_ERROR), RFC 9113 §8.1; STOP_SENDING in HTTP/3) instead of leaving the
+      // stream half-open.
       res.once('finish', () => {
+        if (req.complete) return;
+        if (h3) {
+          (req as H3Request).cancel(H3_NO_ERROR);
+          return;
+        }
         const stream = (req as Http2ServerRequest).stream;
-        if (!req.complete && !stream.destroyed) stream.close(0);
+        if (!stream.destroyed) stream.close(0);
       });
     }
-    const wopts: WriteOptions = { multiplexed: h2, altSvc: opts.altSvc?.() };
+    const wopts: WriteOptions = { multiplexed: h2 || h3, altSvc: h3 ? undefined : opts.altSvc?.() };
     const write = (done: ProxyExchange): void => writeResponse(res, done, opts.draining(), wopts);
     if (tooLarge) {
       failExchange(

@@ -6,10 +6,13 @@
  * - mods: `{"modules":[{"name","version","priority","file","enabled"}]}`
  * - config_verify / config_repair: `{"ok","file","errors":[{file,line,column,key,message}],"added"?}`
  * - reload: `{"ok":true,"modules":[…]}` (200) or `{"ok":false,"diagnostics":[…]}` (422)
+ * - cache_purge: `{"purged":N,"key":"…","prefix":bool}` (200) or `{"error":…}` (400)
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { ConfigFileReport, HeaderRecord, HostExchange } from '../pipeline/host.js';
+import { parsePurgeKey } from '../cache/store.js';
+import { purgeEverywhere } from './cache.js';
 import { headerValue, type StdContext, type StdImplementations } from './std-context.js';
 
 const JSON_TYPE = 'application/json';
@@ -140,7 +143,26 @@ export function createAdmin(ctx: StdContext): StdImplementations {
     }
   };
 
+  const cachePurge = async (x: HostExchange): Promise<void> => {
+    const params = new URLSearchParams(x.query);
+    const prefix = params.get('prefix');
+    const key = prefix !== null && prefix !== '' ? `${prefix}*` : (params.get('key') ?? '');
+    const spec = parsePurgeKey(key);
+    if (spec === undefined) {
+      x.respond(400, JSON_TYPE, JSON.stringify({ error: 'give ?key=PATH (trailing * for a prefix) or ?prefix=PATH' }));
+      return;
+    }
+    try {
+      const purged = await purgeEverywhere(ctx, spec);
+      x.respond(200, JSON_TYPE, JSON.stringify({ purged, key: key.endsWith('*') ? key.slice(0, -1) : key, prefix: spec.prefix }));
+    } catch (err) {
+      ctx.logger.error({ err }, 'cache purge failed');
+      x.respond(500, JSON_TYPE, JSON.stringify({ error: 'cache purge failed' }));
+    }
+  };
+
   return {
+    'std.admin.cache_purge': cachePurge,
     'std.admin.listen': listen,
     'std.admin.authorized': (x: HostExchange, apiKey: string) => isAuthorized(x.requestHeaders, apiKey),
     'std.admin.status': status,

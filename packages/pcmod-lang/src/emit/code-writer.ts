@@ -55,6 +55,11 @@ export class CodeWriter {
     this.#lines.push(...other.#lines);
   }
 
+  /** The current indentation level. */
+  get depth(): number {
+    return this.#depth;
+  }
+
   get segments(): readonly MappingSegment[] {
     return this.#segments;
   }

@@ -15,9 +15,11 @@ import type {
   BinaryNode,
   BlockNode,
   CallNode,
+  CallStatementNode,
   ExprNode,
   HandlerEvent,
   HandlerNode,
+  IfBranchNode,
   IfNode,
   InterpolatedStringNode,
   LetNode,
@@ -70,6 +72,17 @@ const handlerNames: Readonly<Record<HandlerEvent, string>> = {
 const fieldNamePattern = /^[a-z_][a-z0-9_]*$/;
 
 const respondsRank: Readonly<Record<RespondsEffect, number>> = { never: 0, maybe: 1, always: 2 };
+
+/** A hoisted continuation `name(x, …args)`: the statements after an `if` whose branches may await. */
+interface Tail {
+  readonly name: string;
+  /** The generated names of the `let`s in scope at the `if`, passed through as parameters. */
+  readonly args: readonly string[];
+  /** Their TypeScript types (dialect `ts`). */
+  readonly types: readonly string[];
+  /** Whether some path through it makes an async call (it may return a promise). */
+  readonly mayPromise: boolean;
+}
 
 /** Thrown for a tree the checker should have rejected; `compile` turns it into PCM1001. */
 class EmitError extends Error {}
@@ -158,6 +171,12 @@ class ModuleGenerator {
   readonly #lets = new Map<LetNode, string>();
   #scopes: Array<Map<string, LetNode>> = [];
   #event: HandlerEvent = 'on_request';
+  #handlerDepth = 0;
+  /** Hoisted continuations, written after the handlers. */
+  readonly #tails: CodeWriter[] = [];
+  #tailCount = 0;
+  #usesGuard = false;
+  readonly #asyncStatements = new Map<StatementNode, boolean>();
 
   constructor(checked: CheckResult, dialect: Dialect) {
     this.#checked = checked;
@@ -172,6 +191,7 @@ class ModuleGenerator {
       events.push(h.event);
       this.#handler(h, body);
     }
+    for (const t of this.#tails) body.append(t);
     const out = new CodeWriter(depth);
     this.#prelude(out);
     out.append(body);
@@ -191,8 +211,12 @@ class ModuleGenerator {
     for (const p of this.#sites) w.line(`{ file: F, line: ${p.line}, column: ${p.column} },`);
     w.dedent();
     w.line('];');
-    w.line(`function fail(e${ts ? ': unknown' : ''}, i${ts ? ': number' : ''})${ts ? ': Error' : ''} {`);
+    const tails = this.#tails.length > 0;
+    w.line(
+      `function fail(e${ts ? ': unknown' : ''}, i${ts ? ': number' : ''})${ts ? (tails ? ': unknown' : ': Error') : ''} {`,
+    );
     w.indent();
+    if (tails) w.line('if (i < 0) return e;');
     w.line(`const at = S[i]${ts ? ' as SourceLocation' : ''};`);
     w.line('const message = e instanceof Error ? e.message : String(e);');
     w.line('const where = at.file + ":" + at.line + ":" + at.column;');
@@ -201,6 +225,16 @@ class ModuleGenerator {
     );
     w.dedent();
     w.line('}');
+    if (this.#usesGuard) {
+      // The handler returns this promise; a rejection becomes a script error at the call's site.
+      w.line(`function guard(p${ts ? ': unknown' : ''}, i${ts ? ': number' : ''})${ts ? ': Promise<void>' : ''} {`);
+      w.line(
+        `  return Promise.resolve(p).then(()${ts ? ': void' : ''} => {}, (e${ts ? ': unknown' : ''}) => {`,
+      );
+      w.line('    throw fail(e, i);');
+      w.line('  });');
+      w.line('}');
+    }
     if (this.#regexes.size > 0) {
       w.line(`function rx(p${ts ? ': string' : ''}, i${ts ? ': number' : ''})${ts ? ': RegExp' : ''} {`);
       w.indent();
@@ -283,39 +317,328 @@ class ModuleGenerator {
   }
 
   // ---- handlers and statements --------------------------------------------------------------
+  //
+  // Every handler is a plain function. Statements without an async call run synchronously; the first
+  // statement that makes one starts an async continuation holding the rest of the handler,
+  // `return (async () => { … })();`, so only the paths that really await allocate a promise. When
+  // that statement sits inside an `if` that is followed by more statements, those statements become
+  // a hoisted continuation `nextN(x, …lets)` that both the synchronous fall-through and the async
+  // branches call (`return nextN(…)`), so they run exactly once and the code stays linear in size.
 
   #handler(h: HandlerNode, w: CodeWriter): void {
     this.#event = h.event;
     this.#scopes = [];
-    const calls: CallNode[] = [];
-    forEachCallInBlock(h.body, (c) => calls.push(c));
-    const isAsync = calls.some((c) => this.#function(c).effects.async);
+    this.#handlerDepth = w.depth;
+    const mayPromise = this.#blockHasAsync(h.body);
     const name = handlerNames[h.event];
-    const param = this.#ts ? `x: ${h.event === 'on_start' ? 'StartScope' : 'Exchange'}` : 'x';
-    const returns = this.#ts ? (isAsync ? ': Promise<void>' : ': void') : '';
-    const head = `${isAsync ? 'async ' : ''}function ${name}(${param})${returns} {`;
+    const param = `x${this.#exchangeType()}`;
+    const head = `function ${name}(${param})${this.#returnType(mayPromise)} {`;
     if (h.body.statements.length === 0) {
       w.line(new Mark(h.range.start), head, '}');
       return;
     }
     w.line(new Mark(h.range.start), head);
+    this.#guardedBody(w, () => this.#syncBlock(h.body, w, undefined));
+    w.line('}');
+  }
+
+  /** `let s = 0; try { … } catch (e) { throw fail(e, s); }` around `body`, one level deeper. */
+  #guardedBody(w: CodeWriter, body: () => void): void {
     w.indent();
     w.line('let s = 0;');
     w.line('try {');
     w.indent();
-    this.#block(h.body, w);
+    body();
     w.dedent();
     w.line('} catch (e) {');
     w.line('  throw fail(e, s);');
     w.line('}');
     w.dedent();
+  }
+
+  #exchangeType(): string {
+    if (!this.#ts) return '';
+    return this.#event === 'on_start' ? ': StartScope' : ': Exchange';
+  }
+
+  #returnType(mayPromise: boolean): string {
+    if (!this.#ts) return '';
+    return mayPromise ? ': void | Promise<void>' : ': void';
+  }
+
+  /** A block whose statements run synchronously until one makes an async call; true if it always returns. */
+  #syncBlock(block: BlockNode, w: CodeWriter, tail: Tail | undefined): boolean {
+    this.#scopes.push(new Map());
+    const closed = this.#syncSeq(block.statements, 0, w, tail, false);
+    this.#scopes.pop();
+    return closed;
+  }
+
+  /**
+   * Statements `from…` of the current block in synchronous code. `tail` is what runs after the
+   * enclosing blocks' end; async continuations started here call it when they fall off their end,
+   * and so does this sequence when `fallThrough` is set (a hoisted continuation's body). Returns true
+   * when the code written always returns, so nothing after it in the same function would run.
+   */
+  #syncSeq(
+    statements: readonly StatementNode[],
+    from: number,
+    w: CodeWriter,
+    tail: Tail | undefined,
+    fallThrough: boolean,
+  ): boolean {
+    for (let i = from; i < statements.length; i++) {
+      const st = statements[i] as StatementNode;
+      if (!this.#hasAsync(st)) {
+        this.#statement(st, w);
+        if (this.#terminates(st)) return true;
+        continue;
+      }
+      if (this.#isGuardedCall(st)) {
+        this.#guardedCall(st, w);
+        return true;
+      }
+      if (st.kind === 'If' && !this.#exprHasAsync((st.branches[0] as IfBranchNode).condition)) {
+        // Statements after an `if` whose every branch returns are unreachable (the checker warns).
+        if (this.#syncIf(st, statements.slice(i + 1), w, tail)) return true;
+        continue;
+      }
+      this.#asyncContinuation(w, () => this.#inlineSeq(statements, i, w, tail));
+      return true;
+    }
+    if (!fallThrough || !tail) return false;
+    this.#tailCall(tail, w);
+    return true;
+  }
+
+  /**
+   * An `if` with an async call in some branch body or `else if` condition, in synchronous code.
+   * Branches without one stay synchronous; from the first `else if` whose condition is async, the
+   * rest of the chain runs in an async continuation. Returns true when the code written always
+   * returns: `rest` went into a hoisted continuation (called here), or every branch returns. Otherwise
+   * the caller goes on with `rest` inline.
+   */
+  #syncIf(st: IfNode, rest: readonly StatementNode[], w: CodeWriter, tail: Tail | undefined): boolean {
+    const { branches } = st;
+    let firstAsync = branches.findIndex((b) => this.#exprHasAsync(b.condition));
+    if (firstAsync < 0) firstAsync = branches.length;
+    const remainder = firstAsync < branches.length;
+    let asyncFallsThrough = false;
+    for (let i = 0; i < firstAsync; i++) {
+      const body = (branches[i] as IfBranchNode).body;
+      if (this.#blockHasAsync(body) && !this.#blockTerminates(body)) asyncFallsThrough = true;
+    }
+    if (remainder) {
+      const ends =
+        st.elseBody !== undefined &&
+        this.#blockTerminates(st.elseBody) &&
+        branches.slice(firstAsync).every((b) => this.#blockTerminates(b.body));
+      if (!ends) asyncFallsThrough = true;
+    } else if (st.elseBody && this.#blockHasAsync(st.elseBody) && !this.#blockTerminates(st.elseBody)) {
+      asyncFallsThrough = true;
+    }
+    const hoist = rest.length > 0 && asyncFallsThrough;
+    // With no statements after the `if`, its branches continue where the enclosing block does; with
+    // statements that no async path reaches, async paths never fall off their end.
+    const inner = rest.length === 0 ? tail : hoist ? this.#newTail(rest, tail) : undefined;
+
+    const site = this.#site(st.range.start);
+    const head: Fragment = [new Mark(st.range.start), `s = ${site}; `];
+    // Whether every branch written returns (an async remainder always does).
+    let closed = remainder || st.elseBody !== undefined;
+    for (let i = 0; i < firstAsync; i++) {
+      const branch = branches[i] as IfBranchNode;
+      this.#branchHead(branch, i === 0 ? head : undefined, true, w);
+      w.indent();
+      if (!this.#syncBlock(branch.body, w, inner)) closed = false;
+      w.dedent();
+    }
+    if (remainder) {
+      w.line('} else {');
+      w.indent();
+      this.#asyncContinuation(w, () => {
+        this.#inlineIfChain(st, firstAsync, undefined, w);
+        if (asyncFallsThrough && inner) this.#tailCall(inner, w);
+      });
+      w.dedent();
+    } else if (st.elseBody) {
+      w.line('} else {');
+      w.indent();
+      if (!this.#syncBlock(st.elseBody, w, inner)) closed = false;
+      w.dedent();
+    }
+    w.line('}');
+    if (!hoist || !inner) return closed;
+    if (!closed) this.#tailCall(inner, w);
+    this.#writeTail(inner, rest, tail);
+    return true;
+  }
+
+  /** `if (…) {`, `} else if (…) {` or, opening an async remainder, `if ((s = …, …)) {`. */
+  #branchHead(branch: IfBranchNode, head: Fragment | undefined, continues: boolean, w: CodeWriter): void {
+    const condition = this.#expr(branch.condition);
+    if (head !== undefined) {
+      w.line(head, 'if (', condition, ') {');
+      return;
+    }
+    // Point `s` at the `else if` so an error in its condition names that line.
+    const site = this.#site(branch.range.start);
+    const open = continues ? '} else if (' : 'if (';
+    w.line(open, new Mark(branch.range.start), `(s = ${site}, `, condition, ')) {');
+  }
+
+  /** `return (async () => { try { … } catch (e) { throw fail(e, s); } })();` */
+  #asyncContinuation(w: CodeWriter, body: () => void): void {
+    w.line(`return (async ()${this.#ts ? ': Promise<void>' : ''} => {`);
+    w.indent();
+    w.line('try {');
+    w.indent();
+    body();
+    w.dedent();
+    w.line('} catch (e) {');
+    w.line('  throw fail(e, s);');
+    w.line('}');
+    w.dedent();
+    w.line('})();');
+  }
+
+  /** Statements `from…` written in place, awaiting async calls (inside an async continuation, or code with none). */
+  #inlineSeq(statements: readonly StatementNode[], from: number, w: CodeWriter, tail: Tail | undefined): void {
+    for (let i = from; i < statements.length; i++) {
+      const st = statements[i] as StatementNode;
+      if (st.kind === 'If') {
+        const site = this.#site(st.range.start);
+        this.#inlineIfChain(st, 0, [new Mark(st.range.start), `s = ${site}; `], w);
+      } else {
+        this.#statement(st, w);
+      }
+      if (this.#terminates(st)) return;
+    }
+    if (tail) this.#tailCall(tail, w);
+  }
+
+  #inlineBlock(block: BlockNode, w: CodeWriter): void {
+    this.#scopes.push(new Map());
+    this.#inlineSeq(block.statements, 0, w, undefined);
+    this.#scopes.pop();
+  }
+
+  /** Branches `from…` and the `else` of an `if`, written in place; `head` is given for the whole `if`. */
+  #inlineIfChain(st: IfNode, from: number, head: Fragment | undefined, w: CodeWriter): void {
+    for (let i = from; i < st.branches.length; i++) {
+      const branch = st.branches[i] as IfBranchNode;
+      this.#branchHead(branch, i === from ? head : undefined, i > from, w);
+      w.indent();
+      this.#inlineBlock(branch.body, w);
+      w.dedent();
+    }
+    if (st.elseBody) {
+      w.line('} else {');
+      w.indent();
+      this.#inlineBlock(st.elseBody, w);
+      w.dedent();
+    }
     w.line('}');
   }
 
-  #block(block: BlockNode, w: CodeWriter): void {
-    this.#scopes.push(new Map());
-    for (const st of block.statements) this.#statement(st, w);
-    this.#scopes.pop();
+  /** A continuation for `rest`, taking every `let` in scope; its body is written by `#writeTail`. */
+  #newTail(rest: readonly StatementNode[], outer: Tail | undefined): Tail {
+    const lets: LetNode[] = [];
+    for (const scope of this.#scopes) for (const decl of scope.values()) lets.push(decl);
+    const args = lets.map((decl) => {
+      const id = this.#lets.get(decl);
+      if (id === undefined) throw new EmitError(`'${decl.name.name}' has no generated name`);
+      return id;
+    });
+    const types = lets.map((decl) => tsType(this.#typeOf(decl.value)));
+    const mayPromise = rest.some((st) => this.#hasAsync(st)) || (outer?.mayPromise ?? false);
+    const tail: Tail = { name: `next${this.#tailCount}`, args, types, mayPromise };
+    this.#tailCount++;
+    return tail;
+  }
+
+  /** `function nextN(x, …lets) { … }`, hoisted next to the handlers. */
+  #writeTail(tail: Tail, rest: readonly StatementNode[], outer: Tail | undefined): void {
+    const w = new CodeWriter(this.#handlerDepth);
+    this.#tails.push(w);
+    const params = tail.args.map((id, i) => `, ${id}${this.#ts ? `: ${tail.types[i]}` : ''}`).join('');
+    w.line(`function ${tail.name}(x${this.#exchangeType()}${params})${this.#returnType(tail.mayPromise)} {`);
+    this.#guardedBody(w, () => this.#syncSeq(rest, 0, w, outer, true));
+    w.line('}');
+  }
+
+  /**
+   * `s = -1` first: the continuation maps its own errors, and `fail` passes an error through
+   * unchanged for a negative site, so the caller's catch does not wrap it a second time.
+   */
+  #tailCall(tail: Tail, w: CodeWriter): void {
+    w.line(`s = -1; return ${tail.name}(x${tail.args.map((a) => `, ${a}`).join('')});`);
+  }
+
+  /** An async call that always responds, with no async call among its arguments. */
+  #isGuardedCall(st: StatementNode): st is CallStatementNode {
+    if (st.kind !== 'CallStatement') return false;
+    const fn = this.#function(st.call);
+    return (
+      fn.effects.async &&
+      fn.effects.responds === 'always' &&
+      !st.call.args.some((a) => this.#exprHasAsync(a))
+    );
+  }
+
+  /** It ends the handler, so its promise is the handler's result; `guard` maps a rejection to the site. */
+  #guardedCall(st: CallStatementNode, w: CodeWriter): void {
+    const site = this.#site(st.range.start);
+    this.#usesGuard = true;
+    w.line(new Mark(st.range.start), `s = ${site}; return guard(`, this.#callCode(st.call), `, ${site});`);
+  }
+
+  #exprHasAsync(e: ExprNode): boolean {
+    let found = false;
+    forEachCallInExpr(e, (c) => {
+      if (this.#function(c).effects.async) found = true;
+    });
+    return found;
+  }
+
+  /** Whether a statement, nested blocks included, makes an async call (memoised: asked at every level). */
+  #hasAsync(st: StatementNode): boolean {
+    let known = this.#asyncStatements.get(st);
+    if (known === undefined) {
+      known = ownExpressions(st).some((e) => this.#exprHasAsync(e));
+      if (!known && st.kind === 'If') {
+        known =
+          st.branches.some((b) => this.#blockHasAsync(b.body)) ||
+          (st.elseBody !== undefined && this.#blockHasAsync(st.elseBody));
+      }
+      this.#asyncStatements.set(st, known);
+    }
+    return known;
+  }
+
+  #blockHasAsync(block: BlockNode): boolean {
+    return block.statements.some((st) => this.#hasAsync(st));
+  }
+
+  /** Whether a statement always ends the handler (code after it is unreachable). */
+  #terminates(st: StatementNode): boolean {
+    switch (st.kind) {
+      case 'Respond':
+      case 'Pass':
+        return true;
+      case 'If':
+        return (
+          st.elseBody !== undefined &&
+          this.#blockTerminates(st.elseBody) &&
+          st.branches.every((b) => this.#blockTerminates(b.body))
+        );
+      default:
+        return this.#respondsEffect(st) === 'always';
+    }
+  }
+
+  #blockTerminates(block: BlockNode): boolean {
+    return block.statements.some((st) => this.#terminates(st));
   }
 
   #statement(st: StatementNode, w: CodeWriter): void {
@@ -323,7 +646,7 @@ class ModuleGenerator {
     const head: Fragment = [new Mark(st.range.start), `s = ${site}; `];
     switch (st.kind) {
       case 'If':
-        this.#if(st, head, w);
+        this.#inlineIfChain(st, 0, head, w);
         return;
       case 'Respond':
         w.line(head, this.#respond(st), ' return;');
@@ -384,28 +707,6 @@ class ModuleGenerator {
     }
   }
 
-  #if(st: IfNode, head: Fragment, w: CodeWriter): void {
-    st.branches.forEach((branch, i) => {
-      const condition = this.#expr(branch.condition);
-      if (i === 0) w.line(head, 'if (', condition, ') {');
-      else {
-        // Point `s` at the `else if` so an error in its condition names that line.
-        const site = this.#site(branch.range.start);
-        w.line('} else if (', new Mark(branch.range.start), `(s = ${site}, `, condition, ')) {');
-      }
-      w.indent();
-      this.#block(branch.body, w);
-      w.dedent();
-    });
-    if (st.elseBody) {
-      w.line('} else {');
-      w.indent();
-      this.#block(st.elseBody, w);
-      w.dedent();
-    }
-    w.line('}');
-  }
-
   #respond(st: RespondNode): Fragment {
     let contentType: Fragment;
     if (st.contentType === undefined) contentType = st.body ? jsString(TEXT_PLAIN) : 'undefined';
@@ -415,15 +716,21 @@ class ModuleGenerator {
     return ['x.respond(', this.#expr(st.status), ', ', contentType, ', ', body, ');'];
   }
 
+  /** The strongest `responds` effect among the calls a statement makes itself. */
+  #respondsEffect(st: StatementNode): RespondsEffect {
+    let effect: RespondsEffect = 'never';
+    for (const e of ownExpressions(st)) {
+      forEachCallInExpr(e, (c) => {
+        const responds = this.#function(c).effects.responds;
+        if (respondsRank[responds] > respondsRank[effect]) effect = responds;
+      });
+    }
+    return effect;
+  }
+
   /** After a call that may respond, the handler stops once a response exists; after one that always does, it stops. */
   #respondsTail(st: StatementNode): string {
-    const calls: CallNode[] = [];
-    for (const e of ownExpressions(st)) forEachCallInExpr(e, (c) => calls.push(c));
-    let effect: RespondsEffect = 'never';
-    for (const c of calls) {
-      const responds = this.#function(c).effects.responds;
-      if (respondsRank[responds] > respondsRank[effect]) effect = responds;
-    }
+    const effect = this.#respondsEffect(st);
     if (effect === 'always') return ' return;';
     if (effect === 'maybe') return ' if (x.responded) return;';
     return '';

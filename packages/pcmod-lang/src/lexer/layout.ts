@@ -10,11 +10,13 @@ import type { IToken, TokenType } from 'chevrotain';
 import {
   Bang,
   Config,
+  Else,
+  If,
   LBracket,
   LCurly,
-  LParen,
   Let,
   Log,
+  LParen,
   Minus,
   Mod,
   Newline,
@@ -26,16 +28,31 @@ import {
   Priority,
   RBracket,
   RCurly,
-  RParen,
   RemoveHeader,
   Respond,
+  RParen,
   SetCtx,
   SetHeader,
 } from './tokens.js';
 
-/** Tokens that can only start a line: a newline before one ends any unclosed `(`/`[`. */
+/** Tokens that can only start a line: a newline before one (or before a `}`) ends any unclosed `(`/`[`. */
 const LINE_STARTERS: ReadonlySet<TokenType> = new Set([
-  Respond, SetHeader, RemoveHeader, SetCtx, Log, Let, Pass, Config, OnStart, OnRequest, OnResponse, Mod, Priority, Overrides,
+  If,
+  Else,
+  Respond,
+  SetHeader,
+  RemoveHeader,
+  SetCtx,
+  Log,
+  Let,
+  Pass,
+  Config,
+  OnStart,
+  OnRequest,
+  OnResponse,
+  Mod,
+  Priority,
+  Overrides,
 ]);
 
 /** Deepest nesting of blocks, brackets and parentheses a module may use (PCM1011). */
@@ -62,7 +79,7 @@ export function layout(tokens: readonly IToken[], baseDepth = 0): LayoutResult {
       if (top === LParen || top === LBracket) {
         const next = tokens[i + 1]?.tokenType;
         // A forgotten `)` must not glue the following statements onto this line.
-        if (next === undefined || !LINE_STARTERS.has(next)) continue;
+        if (next === undefined || (next !== RCurly && !LINE_STARTERS.has(next))) continue;
         while (stack.length > 0 && stack[stack.length - 1] !== LCurly) stack.pop();
       }
       out.push(token);
@@ -80,7 +97,8 @@ export function layout(tokens: readonly IToken[], baseDepth = 0): LayoutResult {
       stack.push(LCurly);
     } else if (type === RParen || type === RBracket) {
       const open = type === RParen ? LParen : LBracket;
-      while (stack.length > 0 && stack[stack.length - 1] !== LCurly && stack[stack.length - 1] !== open) stack.pop();
+      while (stack.length > 0 && stack[stack.length - 1] !== LCurly && stack[stack.length - 1] !== open)
+        stack.pop();
       if (stack[stack.length - 1] === open) stack.pop();
     } else if (type === RCurly) {
       while (stack.length > 0 && stack.pop() !== LCurly) {

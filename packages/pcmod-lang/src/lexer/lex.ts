@@ -6,10 +6,10 @@
  */
 import type { IToken } from 'chevrotain';
 import type { Position, Range } from '../ast/nodes.js';
-import { type Diagnostic, createDiagnostic } from '../diagnostics/diagnostic.js';
+import { createDiagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { parseInteger, parseQuantity } from './literals.js';
 import { type DecodedString, decodeString } from './string-scan.js';
-import { IntLiteral, Quantity, StringLiteral, UnterminatedString, pcmodLexer } from './tokens.js';
+import { IntLiteral, pcmodLexer, Quantity, StringLiteral, UnterminatedString } from './tokens.js';
 
 /** Output of {@link lex}. `tokens` excludes whitespace and comments but keeps newlines. */
 export interface LexResult {
@@ -73,7 +73,11 @@ export function lex(text: string, file: string, base: Position = ORIGIN): LexRes
       column: (error.column ?? 1) + (error.line === 1 ? base.column - 1 : 0),
       offset: error.offset + base.offset,
     };
-    const end: Position = { line: start.line, column: start.column + error.length, offset: start.offset + error.length };
+    const end: Position = {
+      line: start.line,
+      column: start.column + error.length,
+      offset: start.offset + error.length,
+    };
     diagnostics.push(createDiagnostic('PCM1003', file, { start, end }, [text.charAt(error.offset)]));
   }
   const strings = new Map<IToken, DecodedString>();
@@ -94,15 +98,22 @@ export function lex(text: string, file: string, base: Position = ORIGIN): LexRes
         );
       }
     } else if (type === IntLiteral) {
-      if (parseInteger(token.image) === undefined) diagnostics.push(createDiagnostic('PCM1006', file, tokenRange(token), [token.image]));
+      if (parseInteger(token.image) === undefined)
+        diagnostics.push(createDiagnostic('PCM1006', file, tokenRange(token), [token.image]));
     } else if (type === Quantity) {
       const quantity = parseQuantity(token.image);
       if (!quantity.safe) {
-        diagnostics.push(createDiagnostic('PCM1006', file, rangeInToken(token, 0, quantity.unitStart), [token.image.slice(0, quantity.unitStart)]));
+        diagnostics.push(
+          createDiagnostic('PCM1006', file, rangeInToken(token, 0, quantity.unitStart), [
+            token.image.slice(0, quantity.unitStart),
+          ]),
+        );
       }
       if (quantity.kind === undefined) {
         diagnostics.push(
-          createDiagnostic('PCM1007', file, rangeInToken(token, quantity.unitStart, token.image.length), [token.image.slice(quantity.unitStart)]),
+          createDiagnostic('PCM1007', file, rangeInToken(token, quantity.unitStart, token.image.length), [
+            token.image.slice(quantity.unitStart),
+          ]),
         );
       }
     }

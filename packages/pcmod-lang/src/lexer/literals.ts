@@ -42,7 +42,8 @@ export interface ParsedQuantity {
 /** Splits `16MiB` into number and unit and normalises it. */
 export function parseQuantity(text: string): ParsedQuantity {
   let unitStart = 0;
-  while (unitStart < text.length && text.charCodeAt(unitStart) >= 48 && text.charCodeAt(unitStart) <= 57) unitStart++;
+  while (unitStart < text.length && text.charCodeAt(unitStart) >= 48 && text.charCodeAt(unitStart) <= 57)
+    unitStart++;
   const amount = Number(text.slice(0, unitStart));
   const unit = UNITS.get(text.slice(unitStart));
   const safe = Number.isSafeInteger(amount);

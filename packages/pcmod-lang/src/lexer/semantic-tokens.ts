@@ -21,11 +21,11 @@ import {
   Lt,
   Newline,
   PathWord,
+  pcmodLexer,
   Quantity,
   RCurly,
   StringLiteral,
   UnterminatedString,
-  pcmodLexer,
 } from './tokens.js';
 
 /** Highlighting category; the names match LSP semantic token types where one exists. */
@@ -55,7 +55,9 @@ function hasCategory(type: TokenType, category: TokenType): boolean {
 /** Lexes `text` into highlighted tokens in source order (comments included, newlines and errors left out). Never throws. */
 export function tokenize(text: string): SemanticToken[] {
   const lexed = pcmodLexer.tokenize(text);
-  const all = [...lexed.tokens, ...(lexed.groups.comments ?? [])].sort((a, b) => a.startOffset - b.startOffset);
+  const all = [...lexed.tokens, ...(lexed.groups.comments ?? [])].sort(
+    (a, b) => a.startOffset - b.startOffset,
+  );
   const out: SemanticToken[] = [];
   let configDepth = -1;
   let braceDepth = 0;
@@ -81,11 +83,17 @@ export function tokenize(text: string): SemanticToken[] {
   return out;
 }
 
-function categorize(tokens: readonly IToken[], i: number, inConfig: boolean, wordOnLine: number): TokenCategory | undefined {
+function categorize(
+  tokens: readonly IToken[],
+  i: number,
+  inConfig: boolean,
+  wordOnLine: number,
+): TokenCategory | undefined {
   const token = tokens[i] as IToken;
   const type = token.tokenType;
   if (type.name === 'Comment') return 'comment';
-  if (type === StringLiteral || type === UnterminatedString || type === PathWord || type === HyphenWord) return 'string';
+  if (type === StringLiteral || type === UnterminatedString || type === PathWord || type === HyphenWord)
+    return 'string';
   if (type === IntLiteral || type === Quantity || type === Decimal) return 'number';
   if (type === ConfigRef) return 'variable';
   if (inConfig && (type === Identifier || hasCategory(type, Keyword))) {

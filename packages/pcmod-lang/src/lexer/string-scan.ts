@@ -147,7 +147,13 @@ export function findInterpolationEnd(text: string, from: number, limit: number):
 export type StringSegment =
   | { readonly kind: 'text'; readonly value: string; readonly start: number; readonly end: number }
   | { readonly kind: 'field'; readonly name: string; readonly start: number; readonly end: number }
-  | { readonly kind: 'expr'; readonly source: string; readonly start: number; readonly end: number; readonly bodyStart: number }
+  | {
+      readonly kind: 'expr';
+      readonly source: string;
+      readonly start: number;
+      readonly end: number;
+      readonly bodyStart: number;
+    }
   | { readonly kind: 'broken'; readonly start: number; readonly end: number };
 
 /** A problem found while decoding, relative to the token start. */

@@ -7,7 +7,7 @@
  * which lets the parser skip arbitrary tokens while resynchronising; names (identifiers and keywords)
  * belong to `NameLike`, which makes keywords contextual where a name is expected.
  */
-import { type CustomPatternMatcherReturn, Lexer, type TokenType, createToken } from 'chevrotain';
+import { type CustomPatternMatcherReturn, createToken, Lexer, type TokenType } from 'chevrotain';
 import { scanStringExtent } from './string-scan.js';
 
 /** Category of every token: lets the parser consume "whatever comes next" while skipping junk. */
@@ -28,7 +28,11 @@ export const Newline = createToken({
   label: 'end of line',
   categories: [AnyToken],
 });
-export const Whitespace = createToken({ name: 'Whitespace', pattern: /[ \t\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
+export const Whitespace = createToken({
+  name: 'Whitespace',
+  pattern: /[ \t\f\v\u00a0\ufeff]+/,
+  group: Lexer.SKIPPED,
+});
 export const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, group: 'comments' });
 
 function matchString(terminated: boolean) {
@@ -59,14 +63,39 @@ export const UnterminatedString = createToken({
 });
 
 /** `1.0`, `1.2.3`: only meaningful as a version. */
-export const Decimal = createToken({ name: 'Decimal', pattern: /\d+(?:\.\d+)+/, label: 'a version number', categories: [AnyToken] });
+export const Decimal = createToken({
+  name: 'Decimal',
+  pattern: /\d+(?:\.\d+)+/,
+  label: 'a version number',
+  categories: [AnyToken],
+});
 /** `30s`, `16MiB`; an unknown unit is diagnosed (PCM1007). */
-export const Quantity = createToken({ name: 'Quantity', pattern: /\d+[A-Za-z_]\w*/, label: 'a quantity', categories: [AnyToken] });
-export const IntLiteral = createToken({ name: 'Int', pattern: /\d+/, label: 'an integer', categories: [AnyToken] });
+export const Quantity = createToken({
+  name: 'Quantity',
+  pattern: /\d+[A-Za-z_]\w*/,
+  label: 'a quantity',
+  categories: [AnyToken],
+});
+export const IntLiteral = createToken({
+  name: 'Int',
+  pattern: /\d+/,
+  label: 'an integer',
+  categories: [AnyToken],
+});
 /** `$field` in one token, so the field may be called anything, keywords included. */
-export const ConfigRef = createToken({ name: 'ConfigRef', pattern: /\$[A-Za-z_]\w*/, label: "a '$field'", categories: [AnyToken] });
+export const ConfigRef = createToken({
+  name: 'ConfigRef',
+  pattern: /\$[A-Za-z_]\w*/,
+  label: "a '$field'",
+  categories: [AnyToken],
+});
 /** Legacy unquoted path such as `/health`. */
-export const PathWord = createToken({ name: 'PathWord', pattern: /\/[^\s"#(){}[\],]*/, label: 'a path', categories: [AnyToken] });
+export const PathWord = createToken({
+  name: 'PathWord',
+  pattern: /\/[^\s"#(){}[\],]*/,
+  label: 'a path',
+  categories: [AnyToken],
+});
 /** Legacy unquoted word with `-` or `/` such as `X-Processed` or `text/html`. */
 export const HyphenWord = createToken({
   name: 'HyphenWord',
@@ -74,7 +103,12 @@ export const HyphenWord = createToken({
   label: 'a word',
   categories: [AnyToken],
 });
-export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_]\w*/, label: 'a name', categories: [AnyToken, NameLike] });
+export const Identifier = createToken({
+  name: 'Identifier',
+  pattern: /[A-Za-z_]\w*/,
+  label: 'a name',
+  categories: [AnyToken, NameLike],
+});
 
 function keyword(word: string, extra: TokenType[] = []): TokenType {
   return createToken({
@@ -137,17 +171,71 @@ export const Dot = punct('Dot', /\./, '.');
 
 /** Every keyword token, in lexer order. */
 export const keywordTokens: readonly TokenType[] = [
-  Mod, Version, Priority, Overrides, Config, OnStart, OnRequest, OnResponse, If, Else, Respond, SetHeader,
-  RemoveHeader, SetCtx, Log, Let, Pass, True, False, StartsWith, EndsWith, Contains, Matches, In,
+  Mod,
+  Version,
+  Priority,
+  Overrides,
+  Config,
+  OnStart,
+  OnRequest,
+  OnResponse,
+  If,
+  Else,
+  Respond,
+  SetHeader,
+  RemoveHeader,
+  SetCtx,
+  Log,
+  Let,
+  Pass,
+  True,
+  False,
+  StartsWith,
+  EndsWith,
+  Contains,
+  Matches,
+  In,
 ];
 
 /** All token types in lexer order (categories last: they match nothing themselves). */
 export const allTokens: readonly TokenType[] = [
-  Newline, Whitespace, Comment, StringLiteral, UnterminatedString, Decimal, Quantity, IntLiteral, ConfigRef,
-  PathWord, HyphenWord, ...keywordTokens, Identifier,
-  EqEq, NotEq, LtEq, GtEq, Lt, Gt, AndAnd, OrOr, Bang, Assign, Minus,
-  LParen, RParen, LBracket, RBracket, LCurly, RCurly, Comma, Dot,
-  AnyToken, NameLike, Keyword, CmpOp, StringLike,
+  Newline,
+  Whitespace,
+  Comment,
+  StringLiteral,
+  UnterminatedString,
+  Decimal,
+  Quantity,
+  IntLiteral,
+  ConfigRef,
+  PathWord,
+  HyphenWord,
+  ...keywordTokens,
+  Identifier,
+  EqEq,
+  NotEq,
+  LtEq,
+  GtEq,
+  Lt,
+  Gt,
+  AndAnd,
+  OrOr,
+  Bang,
+  Assign,
+  Minus,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  LCurly,
+  RCurly,
+  Comma,
+  Dot,
+  AnyToken,
+  NameLike,
+  Keyword,
+  CmpOp,
+  StringLike,
 ];
 
 /** The lexer, built once. `positionTracking: 'full'` gives every token its line/column range. */

@@ -35,11 +35,15 @@ export const errorMessages: IParserErrorMessageProvider = {
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, customUserDescription }) {
     const found = actual[0];
     const expected = customUserDescription ?? alternatives(expectedPathsPerAlt);
-    return found === undefined ? `Expected ${expected}` : `Expected ${expected} but found ${describeToken(found)}`;
+    return found === undefined
+      ? `Expected ${expected}`
+      : `Expected ${expected} but found ${describeToken(found)}`;
   },
   buildEarlyExitMessage({ expectedIterationPaths, actual, customUserDescription }) {
     const found = actual[0];
     const expected = customUserDescription ?? alternatives([expectedIterationPaths]);
-    return found === undefined ? `Expected ${expected}` : `Expected ${expected} but found ${describeToken(found)}`;
+    return found === undefined
+      ? `Expected ${expected}`
+      : `Expected ${expected} but found ${describeToken(found)}`;
   },
 };

@@ -7,15 +7,15 @@
  */
 import type { IToken } from 'chevrotain';
 import type { CommentNode, ExprNode, ModuleNode, Position, Range } from '../ast/nodes.js';
-import { type Diagnostic, createDiagnostic, sortDiagnostics } from '../diagnostics/diagnostic.js';
-import { MAX_NESTING, layout } from '../lexer/layout.js';
+import { createDiagnostic, type Diagnostic, sortDiagnostics } from '../diagnostics/diagnostic.js';
+import { layout, MAX_NESTING } from '../lexer/layout.js';
 import { lex, tokenRange } from '../lexer/lex.js';
 import { Newline } from '../lexer/tokens.js';
 import type { ParseResult } from './parse-result.js';
-import { type ModuleParts, type SyntaxProblem, pcmodParser } from './pcmod-parser.js';
+import { type ModuleParts, pcmodParser, type SyntaxProblem } from './pcmod-parser.js';
 
+export { type SemanticToken, type TokenCategory, tokenize } from '../lexer/semantic-tokens.js';
 export type { ParseResult } from './parse-result.js';
-export { tokenize, type SemanticToken, type TokenCategory } from '../lexer/semantic-tokens.js';
 
 /** Most lines a module may have (PCM1010). */
 export const MAX_LINES = 10_000;
@@ -43,14 +43,20 @@ function parseModule(text: string, file: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const lines = lineLimit(text);
   const source = lines === undefined ? text : text.slice(0, lines.cut);
-  if (lines !== undefined) diagnostics.push(createDiagnostic('PCM1010', file, lines.range, [lines.count, MAX_LINES]));
+  if (lines !== undefined)
+    diagnostics.push(createDiagnostic('PCM1010', file, lines.range, [lines.count, MAX_LINES]));
 
   const lexed = lex(source, file);
   diagnostics.push(...lexed.diagnostics);
   const laidOut = layout(lexed.tokens);
   let tokens = laidOut.tokens;
   if (laidOut.tooDeep !== undefined) {
-    diagnostics.push(createDiagnostic('PCM1011', file, tokenRange(laidOut.tooDeep.token), [laidOut.tooDeep.depth, MAX_NESTING]));
+    diagnostics.push(
+      createDiagnostic('PCM1011', file, tokenRange(laidOut.tooDeep.token), [
+        laidOut.tooDeep.depth,
+        MAX_NESTING,
+      ]),
+    );
     tokens = tokensBeforeLineOf(tokens, laidOut.tooDeep.token);
   }
 
@@ -85,16 +91,19 @@ function parseInterpolations(file: string, diagnostics: Diagnostic[]): void {
     const laidOut = layout(lexed.tokens, job.level);
     const placeholder = job.parts[job.index] as ExprNode;
     if (laidOut.tooDeep !== undefined) {
-      diagnostics.push(createDiagnostic('PCM1011', file, tokenRange(laidOut.tooDeep.token), [laidOut.tooDeep.depth, MAX_NESTING]));
+      diagnostics.push(
+        createDiagnostic('PCM1011', file, tokenRange(laidOut.tooDeep.token), [
+          laidOut.tooDeep.depth,
+          MAX_NESTING,
+        ]),
+      );
       continue;
     }
     pcmodParser.begin(laidOut.tokens, lexed.strings, job.level);
     const expression = pcmodParser.interpolation();
     const problems = syntaxDiagnostics(file, pcmodParser.problems, pcmodParser.errors, 'PCM1005');
     diagnostics.push(...problems);
-    if (expression !== undefined && problems.length === 0) job.parts[job.index] = expression;
-    else if (expression !== undefined && expression.kind !== 'ErrorExpr') job.parts[job.index] = expression;
-    else job.parts[job.index] = placeholder;
+    job.parts[job.index] = expression ?? placeholder;
   }
   pcmodParser.jobs = [];
 }
@@ -113,15 +122,31 @@ function syntaxDiagnostics(
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const problem of problems) {
-    const related = problem.related === undefined ? undefined : [{ message: problem.related.message, file, range: problem.related.range }];
-    out.push(createDiagnostic(code, file, problem.range, [problem.message], related === undefined ? {} : { related }));
+    const related =
+      problem.related === undefined
+        ? undefined
+        : [{ message: problem.related.message, file, range: problem.related.range }];
+    out.push(
+      createDiagnostic(
+        code,
+        file,
+        problem.range,
+        [problem.message],
+        related === undefined ? {} : { related },
+      ),
+    );
   }
   for (const error of errors) out.push(createDiagnostic(code, file, errorRange(error), [error.message]));
   return out;
 }
 
 function isPlaced(token: IToken | undefined): token is IToken {
-  return token !== undefined && !Number.isNaN(token.startOffset) && token.tokenType !== Newline && token.image !== '';
+  return (
+    token !== undefined &&
+    !Number.isNaN(token.startOffset) &&
+    token.tokenType !== Newline &&
+    token.image !== ''
+  );
 }
 
 /** chevrotain reports some errors on a virtual token; anchor those to the previous real token. */
@@ -138,7 +163,9 @@ function errorRange(error: ChevrotainError): Range {
 function onePerLine(diagnostics: Diagnostic[]): Diagnostic[] {
   const sorted = sortDiagnostics(diagnostics);
   const lexicalLines = new Set<number>();
-  for (const d of sorted) if (d.code !== 'PCM1001' && d.code !== 'PCM1010' && d.code !== 'PCM1011') lexicalLines.add(d.range.start.line);
+  for (const d of sorted)
+    if (d.code !== 'PCM1001' && d.code !== 'PCM1010' && d.code !== 'PCM1011')
+      lexicalLines.add(d.range.start.line);
   const syntaxLines = new Set<number>();
   return sorted.filter((d) => {
     if (d.code !== 'PCM1001') return true;
@@ -175,7 +202,8 @@ function lineLimit(text: string): { count: number; cut: number; range: Range } |
     }
     i++;
   }
-  const lastLineOpen = text.length > 0 && text.charCodeAt(text.length - 1) !== 10 && text.charCodeAt(text.length - 1) !== 13;
+  const lastLineOpen =
+    text.length > 0 && text.charCodeAt(text.length - 1) !== 10 && text.charCodeAt(text.length - 1) !== 13;
   if (lastLineOpen) count++;
   if (count <= MAX_LINES || cut < 0) return undefined;
   let end = cut;
@@ -203,5 +231,12 @@ function endOf(text: string): Position {
 }
 
 function emptyModule(text: string): ModuleNode {
-  return { kind: 'Module', headers: [], configs: [], handlers: [], comments: [], range: { start: ORIGIN, end: endOf(text) } };
+  return {
+    kind: 'Module',
+    headers: [],
+    configs: [],
+    handlers: [],
+    comments: [],
+    range: { start: ORIGIN, end: endOf(text) },
+  };
 }

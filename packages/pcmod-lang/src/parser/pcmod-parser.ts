@@ -9,7 +9,13 @@
  *    balanced) with one diagnostic — the statement-level resync.
  * 3. chevrotain's own recovery (token insertion/deletion, follow-set resync) catches the rest.
  */
-import { EOF, EmbeddedActionsParser, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import {
+  EmbeddedActionsParser,
+  EOF,
+  type IRecognitionException,
+  type IToken,
+  type TokenType,
+} from 'chevrotain';
 import type {
   BinaryOperator,
   BlockNode,
@@ -41,6 +47,7 @@ import {
   AndAnd,
   AnyToken,
   Assign,
+  allTokens,
   Bang,
   CmpOp,
   Comma,
@@ -57,9 +64,9 @@ import {
   IntLiteral,
   LBracket,
   LCurly,
-  LParen,
   Let,
   Log,
+  LParen,
   Lt,
   Minus,
   Mod,
@@ -76,9 +83,9 @@ import {
   Quantity,
   RBracket,
   RCurly,
-  RParen,
   RemoveHeader,
   Respond,
+  RParen,
   SetCtx,
   SetHeader,
   StringLike,
@@ -86,7 +93,6 @@ import {
   True,
   UnterminatedString,
   Version,
-  allTokens,
 } from '../lexer/tokens.js';
 import { describeToken, errorMessages } from './error-messages.js';
 
@@ -115,8 +121,18 @@ export interface ModuleParts {
 }
 
 const PRIMARY_START: ReadonlySet<TokenType> = new Set([
-  StringLiteral, UnterminatedString, IntLiteral, Quantity, True, False, LBracket, ConfigRef, LParen, PathWord,
-  HyphenWord, Identifier,
+  StringLiteral,
+  UnterminatedString,
+  IntLiteral,
+  Quantity,
+  True,
+  False,
+  LBracket,
+  ConfigRef,
+  LParen,
+  PathWord,
+  HyphenWord,
+  Identifier,
 ]);
 const BLOCK_END: ReadonlySet<TokenType> = new Set([RCurly, EOF, Config, OnStart, OnRequest, OnResponse]);
 const TOP_LEVEL: ReadonlySet<TokenType> = new Set([Config, OnStart, OnRequest, OnResponse, Mod]);
@@ -147,7 +163,11 @@ export class PcmodParser extends EmbeddedActionsParser {
   private analysed = false;
 
   constructor() {
-    super(allTokens as TokenType[], { recoveryEnabled: true, maxLookahead: 1, errorMessageProvider: errorMessages });
+    super(allTokens as TokenType[], {
+      recoveryEnabled: true,
+      maxLookahead: 1,
+      errorMessageProvider: errorMessages,
+    });
     this.performSelfAnalysis();
     this.analysed = true;
   }
@@ -196,7 +216,12 @@ export class PcmodParser extends EmbeddedActionsParser {
                 this.SUBRULE3(this.endOfLine, { ARGS: [false] });
               },
             },
-            { ALT: () => this.SUBRULE(this.junk, { ARGS: [false, 'a header (mod, version, priority, overrides), config block or handler'] }) },
+            {
+              ALT: () =>
+                this.SUBRULE(this.junk, {
+                  ARGS: [false, 'a header (mod, version, priority, overrides), config block or handler'],
+                }),
+            },
           ],
         });
       },
@@ -204,65 +229,92 @@ export class PcmodParser extends EmbeddedActionsParser {
     return { headers, configs, handlers };
   });
 
-  private header = this.RULE(
-    'header',
-    (): HeaderNode | undefined =>
-      this.OR([
-        {
-          ALT: () => {
-            const kw = this.CONSUME(Mod);
-            const name = this.SUBRULE(this.requiredName, { ARGS: ["a module name after 'mod'"] });
-            return this.ACTION(() => ({ kind: 'ModHeader', name, range: span(tokenRange(kw), name.range) }) as const);
-          },
+  private header = this.RULE('header', (): HeaderNode | undefined =>
+    this.OR([
+      {
+        ALT: () => {
+          const kw = this.CONSUME(Mod);
+          const name = this.SUBRULE(this.requiredName, { ARGS: ["a module name after 'mod'"] });
+          return this.ACTION(
+            () => ({ kind: 'ModHeader', name, range: span(tokenRange(kw), name.range) }) as const,
+          );
         },
-        {
-          ALT: () => {
-            const kw = this.CONSUME(Version);
-            const value = this.OPTION(() =>
-              this.OR2([
-                { ALT: () => this.CONSUME(Decimal) },
-                { ALT: () => this.CONSUME(IntLiteral) },
-                { ALT: () => this.CONSUME(StringLike) },
-                { ALT: () => this.CONSUME(NameLike) },
-              ]),
-            );
-            return this.ACTION(() => {
-              if (value === undefined) {
-                this.expected("a version after 'version' (for example 1.0)");
-                const at = this.anchor();
-                return { kind: 'VersionHeader', value: '', valueRange: at, range: span(tokenRange(kw), at) } as const;
-              }
-              const range = tokenRange(value);
-              const text = value.tokenType === StringLiteral ? value.image.slice(1, -1) : value.tokenType === UnterminatedString ? value.image.slice(1) : value.image;
-              return { kind: 'VersionHeader', value: text, valueRange: range, range: span(tokenRange(kw), range) } as const;
-            });
-          },
+      },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(Version);
+          const value = this.OPTION(() =>
+            this.OR2([
+              { ALT: () => this.CONSUME(Decimal) },
+              { ALT: () => this.CONSUME(IntLiteral) },
+              { ALT: () => this.CONSUME(StringLike) },
+              { ALT: () => this.CONSUME(NameLike) },
+            ]),
+          );
+          return this.ACTION(() => {
+            if (value === undefined) {
+              this.expected("a version after 'version' (for example 1.0)");
+              const at = this.anchor();
+              return {
+                kind: 'VersionHeader',
+                value: '',
+                valueRange: at,
+                range: span(tokenRange(kw), at),
+              } as const;
+            }
+            const range = tokenRange(value);
+            const text =
+              value.tokenType === StringLiteral
+                ? value.image.slice(1, -1)
+                : value.tokenType === UnterminatedString
+                  ? value.image.slice(1)
+                  : value.image;
+            return {
+              kind: 'VersionHeader',
+              value: text,
+              valueRange: range,
+              range: span(tokenRange(kw), range),
+            } as const;
+          });
         },
-        {
-          ALT: () => {
-            const kw = this.CONSUME(Priority);
-            const minus = this.OPTION2(() => this.CONSUME(Minus));
-            const digits = this.OPTION3(() => this.CONSUME2(IntLiteral));
-            return this.ACTION(() => {
-              if (digits === undefined) {
-                this.expected("an integer after 'priority'");
-                const at = this.anchor();
-                return { kind: 'PriorityHeader', value: 0, valueRange: at, range: span(tokenRange(kw), at) } as const;
-              }
-              const magnitude = parseInteger(digits.image) ?? Number(digits.image);
-              const valueRange = span(tokenRange(minus ?? digits), tokenRange(digits));
-              return { kind: 'PriorityHeader', value: minus ? -magnitude : magnitude, valueRange, range: span(tokenRange(kw), valueRange) } as const;
-            });
-          },
+      },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(Priority);
+          const minus = this.OPTION2(() => this.CONSUME(Minus));
+          const digits = this.OPTION3(() => this.CONSUME2(IntLiteral));
+          return this.ACTION(() => {
+            if (digits === undefined) {
+              this.expected("an integer after 'priority'");
+              const at = this.anchor();
+              return {
+                kind: 'PriorityHeader',
+                value: 0,
+                valueRange: at,
+                range: span(tokenRange(kw), at),
+              } as const;
+            }
+            const magnitude = parseInteger(digits.image) ?? Number(digits.image);
+            const valueRange = span(tokenRange(minus ?? digits), tokenRange(digits));
+            return {
+              kind: 'PriorityHeader',
+              value: minus ? -magnitude : magnitude,
+              valueRange,
+              range: span(tokenRange(kw), valueRange),
+            } as const;
+          });
         },
-        {
-          ALT: () => {
-            const kw = this.CONSUME(Overrides);
-            const name = this.SUBRULE2(this.requiredName, { ARGS: ["a module name after 'overrides'"] });
-            return this.ACTION(() => ({ kind: 'OverridesHeader', name, range: span(tokenRange(kw), name.range) }) as const);
-          },
+      },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(Overrides);
+          const name = this.SUBRULE2(this.requiredName, { ARGS: ["a module name after 'overrides'"] });
+          return this.ACTION(
+            () => ({ kind: 'OverridesHeader', name, range: span(tokenRange(kw), name.range) }) as const,
+          );
         },
-      ]),
+      },
+    ]),
   );
 
   private configBlock = this.RULE('configBlock', (): ConfigBlockNode => {
@@ -305,7 +357,11 @@ export class PcmodParser extends EmbeddedActionsParser {
       DEF: () => this.SUBRULE(this.defaultValue),
     });
     return this.ACTION(() => {
-      const name: IdentifierNode = { kind: 'Identifier', name: nameToken.image, range: tokenRange(nameToken) };
+      const name: IdentifierNode = {
+        kind: 'Identifier',
+        name: nameToken.image,
+        range: tokenRange(nameToken),
+      };
       const last = value?.range ?? (type.name === '' ? name.range : type.range);
       const node: ConfigFieldNode = { kind: 'ConfigField', name, type, range: span(name.range, last) };
       return value === undefined ? node : { ...node, default: value };
@@ -344,22 +400,27 @@ export class PcmodParser extends EmbeddedActionsParser {
     });
   });
 
-  private defaultValue = this.RULE('defaultValue', (): ExprNode =>
-    this.OR({
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        {
-          // Legacy: `name str hello` — a lone word as a default stands for a string.
-          GATE: () => this.LA(1).tokenType !== True && this.LA(1).tokenType !== False && this.atLineEnd(true, 2),
-          ALT: () => {
-            const word = this.CONSUME(NameLike);
-            return this.ACTION(() => ({ kind: 'BareWord', text: word.image, range: tokenRange(word) }) as const);
+  private defaultValue = this.RULE(
+    'defaultValue',
+    (): ExprNode =>
+      this.OR({
+        IGNORE_AMBIGUITIES: true,
+        DEF: [
+          {
+            // Legacy: `name str hello` — a lone word as a default stands for a string.
+            GATE: () =>
+              this.LA(1).tokenType !== True && this.LA(1).tokenType !== False && this.atLineEnd(true, 2),
+            ALT: () => {
+              const word = this.CONSUME(NameLike);
+              return this.ACTION(
+                () => ({ kind: 'BareWord', text: word.image, range: tokenRange(word) }) as const,
+              );
+            },
           },
-        },
-        { ALT: () => this.SUBRULE(this.mapLiteral) },
-        { ALT: () => this.SUBRULE(this.expression) },
-      ],
-    }),
+          { ALT: () => this.SUBRULE(this.mapLiteral) },
+          { ALT: () => this.SUBRULE(this.expression) },
+        ],
+      }),
   );
 
   private mapLiteral = this.RULE('mapLiteral', (): MapLiteralNode => {
@@ -381,7 +442,11 @@ export class PcmodParser extends EmbeddedActionsParser {
       ]);
     });
     const close = this.OPTION2(() => this.CONSUME(RCurly));
-    return this.ACTION(() => ({ kind: 'MapLiteral', entries, range: span(tokenRange(open), this.closeBrace(close, 'map literal', open)) }));
+    return this.ACTION(() => ({
+      kind: 'MapLiteral',
+      entries,
+      range: span(tokenRange(open), this.closeBrace(close, 'map literal', open)),
+    }));
   });
 
   private handler = this.RULE('handler', (): HandlerNode => {
@@ -404,8 +469,21 @@ export class PcmodParser extends EmbeddedActionsParser {
   private block = this.RULE(
     'block',
     (label: string): BlockNode => {
+      let reported = false;
+      // `if x = 1 {`: report once and skip to the `{` so the block itself still parses.
+      this.OPTION3({
+        GATE: () => this.LA(1).tokenType !== LCurly && this.braceLaterOnLine(),
+        DEF: () => {
+          this.ACTION(() => {
+            this.expected(`'{' to open the ${label}`);
+            reported = true;
+          });
+          this.CONSUME(AnyToken);
+          this.MANY2({ GATE: () => this.LA(1).tokenType !== LCurly, DEF: () => this.CONSUME2(AnyToken) });
+        },
+      });
       const open = this.OPTION(() => this.CONSUME(LCurly));
-      this.ACTION(() => open === undefined && this.expected(`'{' to open the ${label}`));
+      this.ACTION(() => open === undefined && !reported && this.expected(`'{' to open the ${label}`));
       const statements: StatementNode[] = [];
       this.MANY({
         GATE: () => !BLOCK_END.has(this.LA(1).tokenType),
@@ -433,7 +511,10 @@ export class PcmodParser extends EmbeddedActionsParser {
         return { kind: 'Block', statements, range: span(start, end) };
       });
     },
-    { recoveryValueFunc: (e: IRecognitionException) => ({ kind: 'Block', statements: [], range: this.rangeOfError(e) }) as BlockNode },
+    {
+      recoveryValueFunc: (e: IRecognitionException) =>
+        ({ kind: 'Block', statements: [], range: this.rangeOfError(e) }) as BlockNode,
+    },
   );
 
   // ---------------------------------------------------------------------------------------------
@@ -448,23 +529,31 @@ export class PcmodParser extends EmbeddedActionsParser {
           const kw = this.CONSUME(SetHeader);
           const name = this.SUBRULE(this.expression);
           const value = this.SUBRULE2(this.expression);
-          return this.ACTION(() => ({ kind: 'SetHeader', name, value, range: span(tokenRange(kw), value.range) }) as const);
+          return this.ACTION(
+            () => ({ kind: 'SetHeader', name, value, range: span(tokenRange(kw), value.range) }) as const,
+          );
         },
       },
       {
         ALT: () => {
           const kw = this.CONSUME(RemoveHeader);
           const name = this.SUBRULE3(this.expression);
-          return this.ACTION(() => ({ kind: 'RemoveHeader', name, range: span(tokenRange(kw), name.range) }) as const);
+          return this.ACTION(
+            () => ({ kind: 'RemoveHeader', name, range: span(tokenRange(kw), name.range) }) as const,
+          );
         },
       },
       { ALT: () => this.SUBRULE(this.setCtx) },
       {
         ALT: () => {
           const kw = this.CONSUME(Log);
-          const level = this.SUBRULE(this.requiredName, { ARGS: ["a log level after 'log' (debug, info, warn or error)"] });
+          const level = this.SUBRULE(this.requiredName, {
+            ARGS: ["a log level after 'log' (debug, info, warn or error)"],
+          });
           const message = this.SUBRULE4(this.expression);
-          return this.ACTION(() => ({ kind: 'Log', level, message, range: span(tokenRange(kw), message.range) }) as const);
+          return this.ACTION(
+            () => ({ kind: 'Log', level, message, range: span(tokenRange(kw), message.range) }) as const,
+          );
         },
       },
       {
@@ -474,7 +563,9 @@ export class PcmodParser extends EmbeddedActionsParser {
           const eq = this.OPTION(() => this.CONSUME(Assign));
           this.ACTION(() => eq === undefined && this.expected("'=' after the variable name"));
           const value = this.SUBRULE5(this.expression);
-          return this.ACTION(() => ({ kind: 'Let', name, value, range: span(tokenRange(kw), value.range) }) as const);
+          return this.ACTION(
+            () => ({ kind: 'Let', name, value, range: span(tokenRange(kw), value.range) }) as const,
+          );
         },
       },
       {
@@ -492,7 +583,9 @@ export class PcmodParser extends EmbeddedActionsParser {
     const condition = this.SUBRULE(this.expression);
     const body = this.SUBRULE(this.block, { ARGS: ['if block'] });
     const branches: IfBranchNode[] = [];
-    this.ACTION(() => branches.push({ kind: 'IfBranch', condition, body, range: span(tokenRange(kw), body.range) }));
+    this.ACTION(() =>
+      branches.push({ kind: 'IfBranch', condition, body, range: span(tokenRange(kw), body.range) }),
+    );
     let elseBody: BlockNode | undefined;
     this.MANY({
       GATE: () => elseBody === undefined && this.elseAhead(),
@@ -503,22 +596,28 @@ export class PcmodParser extends EmbeddedActionsParser {
         this.OR({
           IGNORE_AMBIGUITIES: true,
           DEF: [
-          {
-            ALT: () => {
-              this.CONSUME2(If);
-              const elseCondition = this.SUBRULE2(this.expression);
-              const elseIfBody = this.SUBRULE2(this.block, { ARGS: ['else if block'] });
-              this.ACTION(() =>
-                branches.push({ kind: 'IfBranch', condition: elseCondition, body: elseIfBody, range: span(tokenRange(elseKw), elseIfBody.range) }),
-              );
+            {
+              ALT: () => {
+                this.CONSUME2(If);
+                const elseCondition = this.SUBRULE2(this.expression);
+                const elseIfBody = this.SUBRULE2(this.block, { ARGS: ['else if block'] });
+                this.ACTION(() =>
+                  branches.push({
+                    kind: 'IfBranch',
+                    condition: elseCondition,
+                    body: elseIfBody,
+                    range: span(tokenRange(elseKw), elseIfBody.range),
+                  }),
+                );
+              },
             },
-          },
-          {
-            ALT: () => {
-              elseBody = this.SUBRULE3(this.block, { ARGS: ['else block'] });
+            {
+              ALT: () => {
+                elseBody = this.SUBRULE3(this.block, { ARGS: ['else block'] });
+              },
             },
-          },
-        ]});
+          ],
+        });
       },
     });
     return this.ACTION(() => {
@@ -546,7 +645,10 @@ export class PcmodParser extends EmbeddedActionsParser {
                 this.ACTION(() => {
                   contentType = { keyword: word.image as RespondKind, range: tokenRange(word) };
                 });
-                body = this.OPTION2({ GATE: () => !this.atLineEnd(true), DEF: () => this.SUBRULE2(this.expression) });
+                body = this.OPTION2({
+                  GATE: () => !this.atLineEnd(true),
+                  DEF: () => this.SUBRULE2(this.expression),
+                });
               },
             },
             {
@@ -566,9 +668,16 @@ export class PcmodParser extends EmbeddedActionsParser {
       },
     });
     return this.ACTION(() => {
-      const last = body?.range ?? (contentType && 'keyword' in contentType ? contentType.range : contentType?.range) ?? status.range;
+      const last =
+        body?.range ??
+        (contentType && 'keyword' in contentType ? contentType.range : contentType?.range) ??
+        status.range;
       const node: RespondNode = { kind: 'Respond', status, range: span(tokenRange(kw), last) };
-      return { ...node, ...(contentType === undefined ? {} : { contentType }), ...(body === undefined ? {} : { body }) };
+      return {
+        ...node,
+        ...(contentType === undefined ? {} : { contentType }),
+        ...(body === undefined ? {} : { body }),
+      };
     });
   });
 
@@ -579,13 +688,21 @@ export class PcmodParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const word = this.CONSUME(NameLike);
-            return this.ACTION((): IdentifierNode => ({ kind: 'Identifier', name: word.image, range: tokenRange(word) }));
+            return this.ACTION(
+              (): IdentifierNode => ({ kind: 'Identifier', name: word.image, range: tokenRange(word) }),
+            );
           },
         },
         {
           ALT: () => {
             const str = this.CONSUME(StringLike);
-            return this.ACTION((): StringLiteralNode => ({ kind: 'StringLiteral', value: this.plainText(str), range: tokenRange(str) }));
+            return this.ACTION(
+              (): StringLiteralNode => ({
+                kind: 'StringLiteral',
+                value: this.plainText(str),
+                range: tokenRange(str),
+              }),
+            );
           },
         },
       ]),
@@ -601,17 +718,26 @@ export class PcmodParser extends EmbeddedActionsParser {
   private callStatement = this.RULE('callStatement', (): StatementNode | undefined => {
     const target = this.SUBRULE(this.reference);
     return this.ACTION(() => {
-      if (target.kind === 'Call') return { kind: 'CallStatement', call: target, range: target.range } as const;
+      if (target.kind === 'Call')
+        return { kind: 'CallStatement', call: target, range: target.range } as const;
       if (target.kind === 'NameRef') {
         if (!this.atLineEnd(true)) {
           this.report(`Unknown statement '${target.name}'`, target.range);
           this.silenceNextJunk = true;
           return undefined;
         }
-        const call: CallNode = { kind: 'Call', callee: [target.name], calleeRange: target.range, args: [], parens: false, range: target.range };
+        const call: CallNode = {
+          kind: 'Call',
+          callee: [target.name],
+          calleeRange: target.range,
+          args: [],
+          parens: false,
+          range: target.range,
+        };
         return { kind: 'CallStatement', call, range: target.range } as const;
       }
-      if (target.kind !== 'ErrorExpr') this.report('Expected a statement; a context value cannot stand alone', target.range);
+      if (target.kind !== 'ErrorExpr')
+        this.report('Expected a statement; a context value cannot stand alone', target.range);
       return undefined;
     });
   });
@@ -632,7 +758,8 @@ export class PcmodParser extends EmbeddedActionsParser {
     let depth = 0;
     const first = this.CONSUME(AnyToken);
     this.ACTION(() => {
-      if (expected !== undefined) this.report(`Unexpected ${describeToken(first)}; expected ${expected}`, tokenRange(first));
+      if (expected !== undefined)
+        this.report(`Unexpected ${describeToken(first)}; expected ${expected}`, tokenRange(first));
       if (first.tokenType === LCurly) depth++;
     });
     this.MANY({
@@ -691,7 +818,11 @@ export class PcmodParser extends EmbeddedActionsParser {
         const op = this.CONSUME(CmpOp);
         const right = this.SUBRULE2(this.unary);
         this.ACTION(() => {
-          if (count++ === 1) this.report(`Comparison operators cannot be chained; add parentheses before '${op.image}'`, tokenRange(op));
+          if (count++ === 1)
+            this.report(
+              `Comparison operators cannot be chained; add parentheses before '${op.image}'`,
+              tokenRange(op),
+            );
           left = this.binary(left, op, right);
         });
       });
@@ -715,7 +846,12 @@ export class PcmodParser extends EmbeddedActionsParser {
         let result = operand ?? this.missingExpression();
         for (let i = ops.length - 1; i >= 0; i--) {
           const op = ops[i] as IToken;
-          result = { kind: 'Unary', operator: op.image as '!' | '-', operand: result, range: span(tokenRange(op), result.range) };
+          result = {
+            kind: 'Unary',
+            operator: op.image as '!' | '-',
+            operand: result,
+            range: span(tokenRange(op), result.range),
+          };
         }
         return result;
       });
@@ -731,7 +867,14 @@ export class PcmodParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const t = this.CONSUME(IntLiteral);
-            return this.ACTION(() => ({ kind: 'IntLiteral', value: parseInteger(t.image) ?? Number(t.image), range: tokenRange(t) }) as const);
+            return this.ACTION(
+              () =>
+                ({
+                  kind: 'IntLiteral',
+                  value: parseInteger(t.image) ?? Number(t.image),
+                  range: tokenRange(t),
+                }) as const,
+            );
           },
         },
         {
@@ -739,7 +882,13 @@ export class PcmodParser extends EmbeddedActionsParser {
             const t = this.CONSUME(Quantity);
             return this.ACTION(() => {
               const q = parseQuantity(t.image);
-              return { kind: 'QuantityLiteral', quantity: q.kind ?? 'duration', value: q.value, text: t.image, range: tokenRange(t) } as const;
+              return {
+                kind: 'QuantityLiteral',
+                quantity: q.kind ?? 'duration',
+                value: q.value,
+                text: t.image,
+                range: tokenRange(t),
+              } as const;
             });
           },
         },
@@ -760,7 +909,13 @@ export class PcmodParser extends EmbeddedActionsParser {
           ALT: () => {
             const t = this.CONSUME(ConfigRef);
             return this.ACTION(
-              () => ({ kind: 'ConfigRef', name: t.image.slice(1), nameRange: rangeInToken(t, 1, t.image.length), range: tokenRange(t) }) as const,
+              () =>
+                ({
+                  kind: 'ConfigRef',
+                  name: t.image.slice(1),
+                  nameRange: rangeInToken(t, 1, t.image.length),
+                  range: tokenRange(t),
+                }) as const,
             );
           },
         },
@@ -770,7 +925,10 @@ export class PcmodParser extends EmbeddedActionsParser {
             const expression = this.SUBRULE(this.expression);
             const close = this.OPTION(() => this.CONSUME(RParen));
             return this.ACTION(() => {
-              const end = close === undefined ? this.missingClose("')' to close '('", open, expression.range) : tokenRange(close);
+              const end =
+                close === undefined
+                  ? this.missingClose("')' to close '('", open, expression.range)
+                  : tokenRange(close);
               return { kind: 'Paren', expression, range: span(tokenRange(open), end) } as const;
             });
           },
@@ -810,7 +968,8 @@ export class PcmodParser extends EmbeddedActionsParser {
     const close = this.OPTION3(() => this.CONSUME(RBracket));
     return this.ACTION(() => {
       const last = elements[elements.length - 1]?.range ?? tokenRange(open);
-      const end = close === undefined ? this.missingClose("']' to close the list", open, last) : tokenRange(close);
+      const end =
+        close === undefined ? this.missingClose("']' to close the list", open, last) : tokenRange(close);
       return { kind: 'ListLiteral', elements, range: span(tokenRange(open), end) };
     });
   });
@@ -863,7 +1022,14 @@ export class PcmodParser extends EmbeddedActionsParser {
           call.close === undefined
             ? this.missingClose(`')' to close the arguments of '${names.join('.')}'`, call.open, lastInside)
             : tokenRange(call.close);
-        return { kind: 'Call', callee: names, calleeRange, args: call.args, parens: true, range: span(calleeRange, end) };
+        return {
+          kind: 'Call',
+          callee: names,
+          calleeRange,
+          args: call.args,
+          parens: true,
+          range: span(calleeRange, end),
+        };
       });
     },
     { recoveryValueFunc: (e: IRecognitionException) => this.errorExpr(e) },
@@ -891,7 +1057,14 @@ export class PcmodParser extends EmbeddedActionsParser {
   // Helpers (not grammar)
 
   private binary(left: ExprNode, op: IToken, right: ExprNode): ExprNode {
-    return { kind: 'Binary', operator: op.image as BinaryOperator, operatorRange: tokenRange(op), left, right, range: span(left.range, right.range) };
+    return {
+      kind: 'Binary',
+      operator: op.image as BinaryOperator,
+      operatorRange: tokenRange(op),
+      left,
+      right,
+      range: span(left.range, right.range),
+    };
   }
 
   private stringNode(token: IToken): ExprNode {
@@ -908,7 +1081,12 @@ export class PcmodParser extends EmbeddedActionsParser {
           parts.push({ kind: 'Text', value: segment.value, range: segmentRange });
           break;
         case 'field':
-          parts.push({ kind: 'ConfigRef', name: segment.name, nameRange: rangeInToken(token, segment.start + 1, segment.end), range: segmentRange });
+          parts.push({
+            kind: 'ConfigRef',
+            name: segment.name,
+            nameRange: rangeInToken(token, segment.start + 1, segment.end),
+            range: segmentRange,
+          });
           break;
         case 'broken':
           parts.push({ kind: 'ErrorExpr', range: segmentRange });
@@ -954,6 +1132,14 @@ export class PcmodParser extends EmbeddedActionsParser {
     return k === 1 && this.LA(0).tokenType === Newline;
   }
 
+  private braceLaterOnLine(): boolean {
+    for (let k = 1; ; k++) {
+      const type = this.LA(k).tokenType;
+      if (type === LCurly) return true;
+      if (type === Newline || type === EOF || type === RCurly) return false;
+    }
+  }
+
   private elseAhead(): boolean {
     for (let k = 1; ; k++) {
       const type = this.LA(k).tokenType;
@@ -986,7 +1172,8 @@ export class PcmodParser extends EmbeddedActionsParser {
 
   private missingExpression(): ExprNode {
     const previous = this.LA(0);
-    const after = isReal(previous) && previous.tokenType !== Newline ? ` after ${describeToken(previous)}` : '';
+    const after =
+      isReal(previous) && previous.tokenType !== Newline ? ` after ${describeToken(previous)}` : '';
     const range = this.errorRange();
     this.report(`Expected an expression${after}`, range);
     return { kind: 'ErrorExpr', range };
@@ -1001,7 +1188,10 @@ export class PcmodParser extends EmbeddedActionsParser {
   /** Range of the `}` closing a block, or — when it is missing — reports and returns the last token's range. */
   private closeBrace(close: IToken | undefined, label: string, open: IToken | undefined): Range {
     if (close !== undefined && isReal(close)) return tokenRange(close);
-    const related = open !== undefined && isReal(open) ? { message: `${label} opened here`, range: tokenRange(open) } : undefined;
+    const related =
+      open !== undefined && isReal(open)
+        ? { message: `${label} opened here`, range: tokenRange(open) }
+        : undefined;
     this.report(`Expected '}' to close ${label}`, this.errorRange(), related);
     return this.anchor();
   }

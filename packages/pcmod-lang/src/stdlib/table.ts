@@ -38,10 +38,10 @@ export const stdFunctions: readonly StdFunction[] = [
     returns: 'bool', phases: REQ, effects: pure,
     doc: 'Token bucket per key (at most 50,000 buckets, idle ones dropped after 300 s); false when over the limit.',
   },
-  { name: 'std.cache.check', params: [], returns: 'void', phases: REQ, effects: { async: false, responds: 'maybe' }, doc: 'Serves a fresh cached response for GET/HEAD (X-Cache: HIT); does nothing on a miss.' },
-  { name: 'std.cache.store', params: [{ name: 'ttl', type: 'duration', doc: 'lifetime when the origin gives none' }, { name: 'max_size', type: 'int', doc: 'maximum number of entries' }], returns: 'void', phases: RES, effects: pure, doc: 'Stores the response (GET/HEAD, 200, cacheable) for later hits.' },
+  { name: 'std.cache.check', params: [], returns: 'void', phases: REQ, effects: { async: false, responds: 'maybe' }, doc: 'RFC 9111 lookup for GET/HEAD: serves a fresh (or allowed stale) stored response with Age and X-Cache: HIT|STALE, or a 304 to a matching conditional; on a miss adds validators and coalesces concurrent misses.' },
+  { name: 'std.cache.store', params: [{ name: 'ttl', type: 'duration', doc: 'lifetime when the origin gives none' }, { name: 'max_size', type: 'int', doc: 'maximum number of entries' }], returns: 'void', phases: RES, effects: pure, doc: 'Applies revalidation results and stale-if-error, invalidates after unsafe methods, and stores the response when RFC 9111 allows (X-Cache: MISS|REVALIDATED).' },
   { name: 'std.cache.warm', params: [{ name: 'urls', type: 'list<str>', doc: 'paths to fetch through the pipeline' }], returns: 'void', phases: START, effects: pure, doc: 'Fetches the given paths in the background at start so that they are cached.' },
-  { name: 'std.cache.purge', params: [{ name: 'key', type: 'str', doc: 'path, or prefix ending in *' }], returns: 'int', phases: ANY, effects: pure, doc: 'Removes cached entries for a path (or every path under a prefix ending in *); returns how many.' },
+  { name: 'std.cache.purge', params: [{ name: 'key', type: 'str', doc: 'path, host/path or URL; a trailing * makes it a prefix' }], returns: 'int', phases: ANY, effects: pure, doc: 'Removes cached entries for a path (or every path under a prefix ending in *) from every cache; returns how many the memory tier held (Redis is purged in the background).' },
   {
     name: 'std.circuit_breaker.check',
     params: [
@@ -93,6 +93,7 @@ export const stdFunctions: readonly StdFunction[] = [
   { name: 'std.admin.config_verify', params: [], returns: 'str', phases: REQ, effects: { async: true, responds: 'never' }, doc: 'JSON result of validating the config file on disk.' },
   { name: 'std.admin.config_repair', params: [], returns: 'void', phases: REQ, effects: { async: true, responds: 'always' }, doc: 'Appends missing module sections with defaults to the config file; responds with the result.' },
   { name: 'std.admin.reload', params: [], returns: 'void', phases: REQ, effects: { async: true, responds: 'always' }, doc: 'Recompiles modules and config and swaps the pipeline; responds 200, or 422 with diagnostics.' },
+  { name: 'std.admin.cache_purge', params: [], returns: 'void', phases: REQ, effects: { async: true, responds: 'always' }, doc: 'Purges the response cache (every tier) for `?key=` (a path, `host/path` or URL; a trailing * makes it a prefix) or `?prefix=`; responds {"purged":N}, 400 without a key.' },
   { name: 'std.raw_tcp.passthrough', params: [{ name: 'backend', type: 'str', doc: 'host:port; "" means server.backend_addr' }], returns: 'void', phases: START, effects: pure, doc: 'Pipes connections on the main listener that do not start like HTTP straight to the backend.' },
 ];
 

@@ -1,4 +1,4 @@
-import { describe as group, expect, it } from 'vitest';
+import { expect, describe as group, it } from 'vitest';
 import type { ExprNode } from '../../src/index.js';
 import { at, parseClean, shape, statementsOf } from './helpers.js';
 
@@ -11,7 +11,9 @@ function expr(source: string): ExprNode {
 
 group('headers', () => {
   it('accepts every header form in any order, between blocks, in source order', () => {
-    const ast = parseClean('priority -5\nmod m\non_start {\n}\nversion "1.0-beta"\noverrides a\noverrides b\nversion 1.2.3\nversion 2\n');
+    const ast = parseClean(
+      'priority -5\nmod m\non_start {\n}\nversion "1.0-beta"\noverrides a\noverrides b\nversion 1.2.3\nversion 2\n',
+    );
     expect(shape(ast.headers)).toEqual([
       { kind: 'PriorityHeader', value: -5 },
       { kind: 'ModHeader', name: { kind: 'Identifier', name: 'm' } },
@@ -110,7 +112,9 @@ group('handlers and statements', () => {
   });
 
   it('parses if / else if / else with else on the same line or the next', () => {
-    const [node] = statementsOf('  if a {\n    pass\n  } else if b {\n    pass\n  }\n  else if c { pass }\n\n  else {\n    pass\n  }');
+    const [node] = statementsOf(
+      '  if a {\n    pass\n  } else if b {\n    pass\n  }\n  else if c { pass }\n\n  else {\n    pass\n  }',
+    );
     if (node?.kind !== 'If') throw new Error('expected If');
     expect(node.branches.map((b) => shape(b.condition))).toEqual([
       { kind: 'NameRef', name: 'a' },
@@ -124,13 +128,31 @@ group('handlers and statements', () => {
 
   it('parses every respond form', () => {
     const statements = statementsOf(
-      ['respond 200 text "a"', 'respond 200 json $x', 'respond 404 html', 'respond 200 "text/csv" "a,b"', 'respond 200 "hello"', 'respond 204', 'respond $code "x" == "y"']
+      [
+        'respond 200 text "a"',
+        'respond 200 json $x',
+        'respond 404 html',
+        'respond 200 "text/csv" "a,b"',
+        'respond 200 "hello"',
+        'respond 204',
+        'respond $code "x" == "y"',
+      ]
         .map((s) => `  ${s}`)
         .join('\n'),
     );
     expect(shape(statements)).toEqual([
-      { kind: 'Respond', status: { kind: 'IntLiteral', value: 200 }, contentType: { keyword: 'text' }, body: { kind: 'StringLiteral', value: 'a' } },
-      { kind: 'Respond', status: { kind: 'IntLiteral', value: 200 }, contentType: { keyword: 'json' }, body: { kind: 'ConfigRef', name: 'x' } },
+      {
+        kind: 'Respond',
+        status: { kind: 'IntLiteral', value: 200 },
+        contentType: { keyword: 'text' },
+        body: { kind: 'StringLiteral', value: 'a' },
+      },
+      {
+        kind: 'Respond',
+        status: { kind: 'IntLiteral', value: 200 },
+        contentType: { keyword: 'json' },
+        body: { kind: 'ConfigRef', name: 'x' },
+      },
       { kind: 'Respond', status: { kind: 'IntLiteral', value: 404 }, contentType: { keyword: 'html' } },
       {
         kind: 'Respond',
@@ -138,16 +160,27 @@ group('handlers and statements', () => {
         contentType: { kind: 'StringLiteral', value: 'text/csv' },
         body: { kind: 'StringLiteral', value: 'a,b' },
       },
-      { kind: 'Respond', status: { kind: 'IntLiteral', value: 200 }, body: { kind: 'StringLiteral', value: 'hello' } },
+      {
+        kind: 'Respond',
+        status: { kind: 'IntLiteral', value: 200 },
+        body: { kind: 'StringLiteral', value: 'hello' },
+      },
       { kind: 'Respond', status: { kind: 'IntLiteral', value: 204 } },
       {
         kind: 'Respond',
         status: { kind: 'ConfigRef', name: 'code' },
-        body: { kind: 'Binary', operator: '==', left: { kind: 'StringLiteral', value: 'x' }, right: { kind: 'StringLiteral', value: 'y' } },
+        body: {
+          kind: 'Binary',
+          operator: '==',
+          left: { kind: 'StringLiteral', value: 'x' },
+          right: { kind: 'StringLiteral', value: 'y' },
+        },
       },
     ]);
     const kw = statements[0]!;
-    expect(kw.kind === 'Respond' && kw.contentType && 'keyword' in kw.contentType && at(kw.contentType.range)).toBe('3:15-3:19');
+    expect(
+      kw.kind === 'Respond' && kw.contentType && 'keyword' in kw.contentType && at(kw.contentType.range),
+    ).toBe('3:15-3:19');
   });
 
   it('parses the other statements', () => {
@@ -171,16 +204,43 @@ group('handlers and statements', () => {
         .join('\n'),
     );
     expect(shape(statements)).toEqual([
-      { kind: 'SetHeader', name: { kind: 'StringLiteral', value: 'X-A' }, value: { kind: 'StringLiteral', value: 'b' } },
+      {
+        kind: 'SetHeader',
+        name: { kind: 'StringLiteral', value: 'X-A' },
+        value: { kind: 'StringLiteral', value: 'b' },
+      },
       { kind: 'RemoveHeader', name: { kind: 'StringLiteral', value: 'X-A' } },
-      { kind: 'SetCtx', key: { kind: 'Identifier', name: 'key' }, value: { kind: 'StringLiteral', value: 'v' } },
-      { kind: 'SetCtx', key: { kind: 'StringLiteral', value: 'other key' }, value: { kind: 'IntLiteral', value: 1 } },
-      { kind: 'SetCtx', key: { kind: 'Identifier', name: 'version' }, value: { kind: 'BoolLiteral', value: true } },
-      { kind: 'Log', level: { kind: 'Identifier', name: 'warn' }, message: { kind: 'StringLiteral', value: 'careful' } },
-      { kind: 'Log', level: { kind: 'Identifier', name: 'shout' }, message: { kind: 'StringLiteral', value: 'x' } },
+      {
+        kind: 'SetCtx',
+        key: { kind: 'Identifier', name: 'key' },
+        value: { kind: 'StringLiteral', value: 'v' },
+      },
+      {
+        kind: 'SetCtx',
+        key: { kind: 'StringLiteral', value: 'other key' },
+        value: { kind: 'IntLiteral', value: 1 },
+      },
+      {
+        kind: 'SetCtx',
+        key: { kind: 'Identifier', name: 'version' },
+        value: { kind: 'BoolLiteral', value: true },
+      },
+      {
+        kind: 'Log',
+        level: { kind: 'Identifier', name: 'warn' },
+        message: { kind: 'StringLiteral', value: 'careful' },
+      },
+      {
+        kind: 'Log',
+        level: { kind: 'Identifier', name: 'shout' },
+        message: { kind: 'StringLiteral', value: 'x' },
+      },
       { kind: 'Let', name: { kind: 'Identifier', name: 'x' }, value: { kind: 'IntLiteral', value: 1 } },
       { kind: 'Pass' },
-      { kind: 'CallStatement', call: { kind: 'Call', callee: ['std', 'cache', 'check'], args: [], parens: true } },
+      {
+        kind: 'CallStatement',
+        call: { kind: 'Call', callee: ['std', 'cache', 'check'], args: [], parens: true },
+      },
       {
         kind: 'CallStatement',
         call: {
@@ -194,11 +254,25 @@ group('handlers and statements', () => {
           parens: true,
         },
       },
-      { kind: 'CallStatement', call: { kind: 'Call', callee: ['header'], args: [{ kind: 'StringLiteral', value: 'x' }], parens: true } },
-      { kind: 'CallStatement', call: { kind: 'Call', callee: ['std', 'proxy', 'forward'], args: [], parens: false } },
+      {
+        kind: 'CallStatement',
+        call: {
+          kind: 'Call',
+          callee: ['header'],
+          args: [{ kind: 'StringLiteral', value: 'x' }],
+          parens: true,
+        },
+      },
+      {
+        kind: 'CallStatement',
+        call: { kind: 'Call', callee: ['std', 'proxy', 'forward'], args: [], parens: false },
+      },
     ]);
     const call = statements[10]!;
-    expect(call.kind === 'CallStatement' && [at(call.range), at(call.call.calleeRange)]).toEqual(['13:3-13:36', '13:3-13:17']);
+    expect(call.kind === 'CallStatement' && [at(call.range), at(call.call.calleeRange)]).toEqual([
+      '13:3-13:36',
+      '13:3-13:17',
+    ]);
   });
 
   it('lets argument lists and lists span lines', () => {
@@ -226,12 +300,27 @@ group('expressions', () => {
         },
       },
     });
-    expect(shape(expr('(a || b) && c'))).toMatchObject({ operator: '&&', left: { kind: 'Paren', expression: { operator: '||' } } });
+    expect(shape(expr('(a || b) && c'))).toMatchObject({
+      operator: '&&',
+      left: { kind: 'Paren', expression: { operator: '||' } },
+    });
     expect(shape(expr('a || b || c'))).toMatchObject({ operator: '||', left: { operator: '||' } });
   });
 
   it('parses every comparison operator', () => {
-    for (const op of ['==', '!=', '<', '<=', '>', '>=', 'starts_with', 'ends_with', 'contains', 'matches', 'in']) {
+    for (const op of [
+      '==',
+      '!=',
+      '<',
+      '<=',
+      '>',
+      '>=',
+      'starts_with',
+      'ends_with',
+      'contains',
+      'matches',
+      'in',
+    ]) {
       expect(expr(`a ${op} b`)).toMatchObject({ kind: 'Binary', operator: op });
     }
   });
@@ -250,7 +339,12 @@ group('expressions', () => {
     expect(shape(expr('$version'))).toEqual({ kind: 'ConfigRef', name: 'version' });
     expect(shape(expr('ctx.log'))).toEqual({ kind: 'CtxRef', key: 'log' });
     expect(shape(expr('ctx'))).toEqual({ kind: 'NameRef', name: 'ctx' });
-    expect(shape(expr('std.metrics.prometheus()'))).toEqual({ kind: 'Call', callee: ['std', 'metrics', 'prometheus'], args: [], parens: true });
+    expect(shape(expr('std.metrics.prometheus()'))).toEqual({
+      kind: 'Call',
+      callee: ['std', 'metrics', 'prometheus'],
+      args: [],
+      parens: true,
+    });
     expect(shape(expr('std.load_balance($backends)'))).toEqual({
       kind: 'Call',
       callee: ['std', 'load_balance'],
@@ -262,7 +356,10 @@ group('expressions', () => {
     const ctx = expr('ctx.request_id');
     expect(ctx.kind === 'CtxRef' && [at(ctx.range), at(ctx.keyRange)]).toEqual(['3:15-3:29', '3:19-3:29']);
     const ref = expr('$greeting');
-    expect(ref.kind === 'ConfigRef' && [at(ref.range), at(ref.nameRange)]).toEqual(['3:15-3:24', '3:16-3:24']);
+    expect(ref.kind === 'ConfigRef' && [at(ref.range), at(ref.nameRange)]).toEqual([
+      '3:15-3:24',
+      '3:16-3:24',
+    ]);
   });
 
   it('normalises quantities to seconds and bytes', () => {
@@ -280,12 +377,19 @@ group('expressions', () => {
       ['2MB', 'size', 2e6],
       ['1GB', 'size', 1e9],
     ];
-    for (const [text, quantity, value] of cases) expect(shape(expr(text))).toEqual({ kind: 'QuantityLiteral', quantity, value, text });
+    for (const [text, quantity, value] of cases)
+      expect(shape(expr(text))).toEqual({ kind: 'QuantityLiteral', quantity, value, text });
   });
 
   it('decodes strings and interpolations with absolute ranges', () => {
-    expect(shape(expr('"a\\\\b\\"c\\nd\\te\\rf\\$g"'))).toEqual({ kind: 'StringLiteral', value: 'a\\b"c\nd\te\rf$g' });
-    expect(shape(expr('"cost: $ 5 and 100%$"'))).toEqual({ kind: 'StringLiteral', value: 'cost: $ 5 and 100%$' });
+    expect(shape(expr('"a\\\\b\\"c\\nd\\te\\rf\\$g"'))).toEqual({
+      kind: 'StringLiteral',
+      value: 'a\\b"c\nd\te\rf$g',
+    });
+    expect(shape(expr('"cost: $ 5 and 100%$"'))).toEqual({
+      kind: 'StringLiteral',
+      value: 'cost: $ 5 and 100%$',
+    });
     expect(shape(expr('"# not a comment"'))).toEqual({ kind: 'StringLiteral', value: '# not a comment' });
     const node = expr('"id=${header("X-Id")}, n=$name!"');
     expect(shape(node)).toEqual({
@@ -300,7 +404,13 @@ group('expressions', () => {
     });
     if (node.kind !== 'InterpolatedString') throw new Error('expected InterpolatedString');
     // `  respond 200 "id=${header("X-Id")}…`: the string starts at column 15.
-    expect(node.parts.map((p) => at(p.range))).toEqual(['3:16-3:19', '3:21-3:35', '3:36-3:40', '3:40-3:45', '3:45-3:46']);
+    expect(node.parts.map((p) => at(p.range))).toEqual([
+      '3:16-3:19',
+      '3:21-3:35',
+      '3:36-3:40',
+      '3:40-3:45',
+      '3:45-3:46',
+    ]);
     const call = node.parts[1]!;
     expect(call.kind === 'Call' && call.args[0]!.range).toEqual({
       start: { line: 3, column: 28, offset: 46 },

@@ -1,35 +1,7 @@
-import { describe as group, expect, it } from 'vitest';
+import { expect, describe as group, it } from 'vitest';
 import { parse } from '../../src/parser/parse.js';
+import { designExample } from './fixtures.js';
 import { at, parseClean, shape } from './helpers.js';
-
-/** The legacy example of DESIGN §4, verbatim. */
-export const designExample = `mod my_module
-version 1.0
-priority 75
-overrides health_check
-
-config {
-  enabled bool true
-  greeting str "hello"
-  name str hello          # legacy unquoted value: accepted, warns, \`pcmod fmt\` quotes it
-}
-
-on_request {
-  if path == "/hello" {
-    set_header "X-Greeting" $greeting
-    respond 200 text "Hello, $greeting!"
-  }
-  if path == /health {    # legacy bare word
-    respond 200 json "{}"
-  }
-  log info "hello world"
-  std.proxy.forward       # call without parentheses when it takes no arguments
-}
-
-on_response {
-  set_header X-Processed true
-}
-`;
 
 group('the DESIGN §4 example', () => {
   it('parses without diagnostics', () => {
@@ -48,9 +20,24 @@ group('the DESIGN §4 example', () => {
       {
         kind: 'ConfigBlock',
         fields: [
-          { kind: 'ConfigField', name: { kind: 'Identifier', name: 'enabled' }, type: { kind: 'TypeRef', name: 'bool' }, default: { kind: 'BoolLiteral', value: true } },
-          { kind: 'ConfigField', name: { kind: 'Identifier', name: 'greeting' }, type: { kind: 'TypeRef', name: 'str' }, default: { kind: 'StringLiteral', value: 'hello' } },
-          { kind: 'ConfigField', name: { kind: 'Identifier', name: 'name' }, type: { kind: 'TypeRef', name: 'str' }, default: { kind: 'BareWord', text: 'hello' } },
+          {
+            kind: 'ConfigField',
+            name: { kind: 'Identifier', name: 'enabled' },
+            type: { kind: 'TypeRef', name: 'bool' },
+            default: { kind: 'BoolLiteral', value: true },
+          },
+          {
+            kind: 'ConfigField',
+            name: { kind: 'Identifier', name: 'greeting' },
+            type: { kind: 'TypeRef', name: 'str' },
+            default: { kind: 'StringLiteral', value: 'hello' },
+          },
+          {
+            kind: 'ConfigField',
+            name: { kind: 'Identifier', name: 'name' },
+            type: { kind: 'TypeRef', name: 'str' },
+            default: { kind: 'BareWord', text: 'hello' },
+          },
         ],
       },
     ]);
@@ -61,11 +48,20 @@ group('the DESIGN §4 example', () => {
         branches: [
           {
             kind: 'IfBranch',
-            condition: { kind: 'Binary', operator: '==', left: { kind: 'NameRef', name: 'path' }, right: { kind: 'StringLiteral', value: '/hello' } },
+            condition: {
+              kind: 'Binary',
+              operator: '==',
+              left: { kind: 'NameRef', name: 'path' },
+              right: { kind: 'StringLiteral', value: '/hello' },
+            },
             body: {
               kind: 'Block',
               statements: [
-                { kind: 'SetHeader', name: { kind: 'StringLiteral', value: 'X-Greeting' }, value: { kind: 'ConfigRef', name: 'greeting' } },
+                {
+                  kind: 'SetHeader',
+                  name: { kind: 'StringLiteral', value: 'X-Greeting' },
+                  value: { kind: 'ConfigRef', name: 'greeting' },
+                },
                 {
                   kind: 'Respond',
                   status: { kind: 'IntLiteral', value: 200 },
@@ -89,19 +85,42 @@ group('the DESIGN §4 example', () => {
         branches: [
           {
             kind: 'IfBranch',
-            condition: { kind: 'Binary', operator: '==', left: { kind: 'NameRef', name: 'path' }, right: { kind: 'BareWord', text: '/health' } },
+            condition: {
+              kind: 'Binary',
+              operator: '==',
+              left: { kind: 'NameRef', name: 'path' },
+              right: { kind: 'BareWord', text: '/health' },
+            },
             body: {
               kind: 'Block',
-              statements: [{ kind: 'Respond', status: { kind: 'IntLiteral', value: 200 }, contentType: { keyword: 'json' }, body: { kind: 'StringLiteral', value: '{}' } }],
+              statements: [
+                {
+                  kind: 'Respond',
+                  status: { kind: 'IntLiteral', value: 200 },
+                  contentType: { keyword: 'json' },
+                  body: { kind: 'StringLiteral', value: '{}' },
+                },
+              ],
             },
           },
         ],
       },
-      { kind: 'Log', level: { kind: 'Identifier', name: 'info' }, message: { kind: 'StringLiteral', value: 'hello world' } },
-      { kind: 'CallStatement', call: { kind: 'Call', callee: ['std', 'proxy', 'forward'], args: [], parens: false } },
+      {
+        kind: 'Log',
+        level: { kind: 'Identifier', name: 'info' },
+        message: { kind: 'StringLiteral', value: 'hello world' },
+      },
+      {
+        kind: 'CallStatement',
+        call: { kind: 'Call', callee: ['std', 'proxy', 'forward'], args: [], parens: false },
+      },
     ]);
     expect(shape(ast.handlers[1]?.body.statements)).toEqual([
-      { kind: 'SetHeader', name: { kind: 'BareWord', text: 'X-Processed' }, value: { kind: 'BoolLiteral', value: true } },
+      {
+        kind: 'SetHeader',
+        name: { kind: 'BareWord', text: 'X-Processed' },
+        value: { kind: 'BoolLiteral', value: true },
+      },
     ]);
     expect(ast.comments.map((c) => [c.text, at(c.range)])).toEqual([
       [' legacy unquoted value: accepted, warns, `pcmod fmt` quotes it', '9:27-9:90'],
@@ -138,7 +157,8 @@ group('the DESIGN §4 example', () => {
     expect(condition.kind === 'Binary' && at(condition.operatorRange)).toBe('13:11-13:13');
     const respond = firstIf.branches[0]!.body.statements[1]!;
     expect(at(respond.range)).toBe('15:5-15:41');
-    if (respond.kind !== 'Respond' || respond.body?.kind !== 'InterpolatedString') throw new Error('expected Respond');
+    if (respond.kind !== 'Respond' || respond.body?.kind !== 'InterpolatedString')
+      throw new Error('expected Respond');
     expect(respond.body.parts.map((p) => at(p.range))).toEqual(['15:23-15:30', '15:30-15:39', '15:39-15:40']);
     const ref = respond.body.parts[1]!;
     expect(ref.kind === 'ConfigRef' && at(ref.nameRange)).toBe('15:31-15:39');

@@ -20,7 +20,8 @@ export function diagnosticsOf(text: string): string[] {
 /** Parses a module that must have no diagnostics. */
 export function parseClean(text: string) {
   const result = parse(text, 'test.pcmod');
-  if (result.diagnostics.length > 0) throw new Error(`unexpected diagnostics:\n${describe(result.diagnostics).join('\n')}`);
+  if (result.diagnostics.length > 0)
+    throw new Error(`unexpected diagnostics:\n${describe(result.diagnostics).join('\n')}`);
   return result.ast;
 }
 
@@ -34,5 +35,7 @@ export function statementsOf(body: string) {
 
 /** Recursively drops `range`-like keys, for comparing AST shapes. */
 export function shape(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (key, v: unknown) => (key === 'range' || key.endsWith('Range') ? undefined : v)));
+  return JSON.parse(
+    JSON.stringify(value, (key, v: unknown) => (key === 'range' || key.endsWith('Range') ? undefined : v)),
+  );
 }

@@ -1,0 +1,485 @@
+/**
+ * The shared HTTP cache behind `std.cache.*` (RFC 9111). One instance per cache module, kept across
+ * reloads. `check` runs in on_request and stays synchronous for the memory tier: a hit is answered from
+ * the stored headers and body buffer with nothing but Age and X-Cache added. Whatever has to wait (a
+ * follower of a coalesced miss, a lookup in the Redis tier) is left as a note that `std.proxy.forward`
+ * awaits before going upstream, so the memory hit path never allocates a promise.
+ */
+import { pipeline, Transform, type TransformCallback } from 'node:stream';
+import type { Logger } from 'pino';
+import { ProxyExchange } from '../pipeline/exchange.js';
+import type { HeaderRecord, HostExchange, HostServices, ResponseState } from '../pipeline/host.js';
+import { deltaSeconds, type Directives, fieldValue, parseDirectives } from './cache-control.js';
+import { primaryKey, varyMatches, varyNames, varyPairs } from './cache-key.js';
+import { Coalescer } from './coalescer.js';
+import {
+  addValidators,
+  clientCopyIsCurrent,
+  hasClientConditional,
+  notModifiedHeaders,
+  validates,
+} from './conditional.js';
+import { freshened, makeEntry, type StoredResponse, storedHeaders } from './entry.js';
+import { currentAge, type FreshnessPolicy, notStorable, responseDirectives } from './freshness.js';
+import { MemoryStore } from './memory-store.js';
+import type { RedisStore } from './redis-store.js';
+import { type PurgeSpec, parsePurgeKey, type StoreLimits } from './store.js';
+
+/** Named cache states, as written to logs; X-Cache carries the upper-case form of the first four. */
+export type CacheState = 'hit' | 'miss' | 'stale' | 'revalidated' | 'bypass';
+
+/** `notes` key holding a `(x) => Promise<boolean>` that std.proxy.forward awaits first (true: answered). */
+export const NOTE_BEFORE_FORWARD = 'cache.before_forward';
+/** `notes` key holding the CacheState of the request. */
+export const NOTE_STATE = 'cache.state';
+
+const NOTE_KEY = 'cache.key';
+const NOTE_LEADER = 'cache.leader';
+const NOTE_REVALIDATE = 'cache.revalidate';
+const NOTE_REQUEST_TIME = 'cache.request_time';
+const NOTE_UNSAFE = 'cache.unsafe';
+
+const X_CACHE: Readonly<Record<CacheState, string | undefined>> = {
+  hit: 'HIT',
+  miss: 'MISS',
+  stale: 'STALE',
+  revalidated: 'REVALIDATED',
+  bypass: undefined,
+};
+
+/** Methods that never invalidate (RFC 9110 §9.2.1 safe methods). */
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/** Largest Age value sent (RFC 9111 §5.1). */
+const AGE_MAX = 2_147_483_648;
+
+/** Everything configurable, read from the module's `[cache]` section. */
+export interface CacheSettings extends StoreLimits {
+  readonly policy: FreshnessPolicy;
+  /** Collapse concurrent misses for one key into one upstream request. */
+  readonly coalesce: boolean;
+  /** Longest a follower waits for its leader (ms) before going upstream itself. */
+  readonly coalesceWaitMs: number;
+}
+
+/** What a stale-while-revalidate refresh needs from the host. */
+export interface RefreshHost {
+  readonly services: HostServices;
+  readonly logger: Logger;
+}
+
+interface Revalidation {
+  readonly entry: StoredResponse;
+  /** The client's own preconditions, before the cache added its validators. */
+  readonly client: HeaderRecord;
+}
+
+/** Passes chunks through while keeping a copy up to `limit` bytes; reports the copy or undefined. */
+class TeeToBuffer extends Transform {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private overflow = false;
+
+  constructor(
+    private readonly limit: number,
+    private readonly onEnd: (body: Buffer | undefined) => void,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer | string, _enc: BufferEncoding, callback: TransformCallback): void {
+    if (!this.overflow) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      this.size += buf.length;
+      if (this.size > this.limit) {
+        this.overflow = true;
+        this.chunks = [];
+      } else this.chunks.push(buf);
+    }
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.onEnd(this.overflow ? undefined : Buffer.concat(this.chunks, this.size));
+    this.chunks = [];
+    callback();
+  }
+}
+
+function requestDirectives(headers: HeaderRecord): Directives {
+  const cc = fieldValue(headers, 'cache-control');
+  if (cc !== '') return parseDirectives(cc);
+  // RFC 9111 §5.4: Pragma: no-cache counts only when there is no Cache-Control.
+  return /(^|,)\s*no-cache\s*(,|$)/i.test(fieldValue(headers, 'pragma')) ? new Map([['no-cache', '']]) : new Map();
+}
+
+function setResponse(x: HostExchange, r: ResponseState): void {
+  if (x instanceof ProxyExchange) x.replaceResponse(r);
+  else {
+    const prev = x.response?.body;
+    if (prev !== undefined && !Buffer.isBuffer(prev) && prev !== r.body) prev.destroy();
+    x.response = r;
+  }
+}
+
+export class HttpCache {
+  memory: MemoryStore;
+  /** The shared tier for the current generation, when `store = "redis"`. */
+  redis: RedisStore | undefined = undefined;
+  /** Wall-clock ms (replaced by each set of bindings so that tests can drive it). */
+  clock: () => number = Date.now;
+  private readonly coalescer: Coalescer;
+  private readonly refreshing = new Set<string>();
+
+  constructor(
+    public settings: CacheSettings,
+    private host: RefreshHost,
+  ) {
+    this.memory = new MemoryStore(settings);
+    this.coalescer = new Coalescer(Math.max(1000, settings.coalesceWaitMs));
+  }
+
+  /** Applies new settings (a reload, or store()'s arguments); keeps what is stored where it fits. */
+  configure(settings: CacheSettings, host: RefreshHost): void {
+    const s = this.settings;
+    if (s.maxEntries !== settings.maxEntries || s.maxBytes !== settings.maxBytes || s.maxObjectSize !== settings.maxObjectSize) {
+      this.memory = this.memory.resize(settings);
+    }
+    this.settings = settings;
+    this.host = host;
+  }
+
+  /** In-flight coalesced misses (tests, stats). */
+  get inflight(): number {
+    return this.coalescer.size;
+  }
+
+  // ---- on_request ---------------------------------------------------------------------------------
+
+  /** std.cache.check: answers from cache when it may; otherwise prepares the upstream request. */
+  check(x: HostExchange): void {
+    const method = x.method;
+    const notes = x.notes;
+    if (method !== 'GET' && method !== 'HEAD') {
+      notes.set(NOTE_STATE, 'bypass' satisfies CacheState);
+      if (!SAFE_METHODS.has(method)) {
+        notes.set(NOTE_UNSAFE, true);
+        notes.set(NOTE_KEY, primaryKey(x.scheme, x.host, x.uri));
+      }
+      return;
+    }
+    const key = primaryKey(x.scheme, x.host, x.uri);
+    notes.set(NOTE_KEY, key);
+    notes.set(NOTE_STATE, 'miss' satisfies CacheState);
+    notes.set(NOTE_REQUEST_TIME, this.clock());
+    const redis = this.redis;
+    if (redis !== undefined) {
+      notes.set(NOTE_BEFORE_FORWARD, async (y: HostExchange): Promise<boolean> => {
+        const variants = await redis.get(key);
+        return this.decide(y, key, variants, true);
+      });
+      return;
+    }
+    this.decide(x, key, this.memory.get(key), false);
+  }
+
+  /**
+   * Chooses between hit, stale hit, revalidation and miss for a looked-up key. Returns true when `x` was
+   * answered; `inForward` is true when already inside std.proxy.forward's wait (Redis tier).
+   */
+  private decide(
+    x: HostExchange,
+    key: string,
+    variants: readonly StoredResponse[] | undefined,
+    inForward: boolean,
+  ): boolean | Promise<boolean> {
+    const reqCC = requestDirectives(x.requestHeaders);
+    let entry: StoredResponse | undefined;
+    if (variants !== undefined) {
+      for (let i = 0; i < variants.length; i++) {
+        const v = variants[i] as StoredResponse;
+        if (varyMatches(v.vary, x.requestHeaders)) {
+          entry = v;
+          break;
+        }
+      }
+    }
+    if (entry === undefined) {
+      if (reqCC.has('only-if-cached')) return this.gatewayTimeout(x);
+      return this.missed(x, key, inForward);
+    }
+    const now = this.clock();
+    const age = currentAge(entry.meta, entry.responseTime, now);
+    const freshMs = entry.meta.lifetimeMs - age;
+    const mustValidate = entry.meta.noCache || (reqCC.has('no-cache') && !entry.meta.immutable);
+    const maxAge = deltaSeconds(reqCC.get('max-age'));
+    const minFresh = deltaSeconds(reqCC.get('min-fresh'));
+    if (
+      freshMs > 0 &&
+      !mustValidate &&
+      (maxAge === undefined || age <= maxAge * 1000) &&
+      (minFresh === undefined || freshMs >= minFresh * 1000)
+    ) {
+      this.serve(x, entry, 'hit', age, x.requestHeaders);
+      return true;
+    }
+    if (!mustValidate && freshMs <= 0 && !entry.meta.staleForbidden) {
+      const staleBy = -freshMs;
+      const maxStale = reqCC.get('max-stale');
+      const clientAccepts = maxStale !== undefined && (maxStale === '' || staleBy <= (deltaSeconds(maxStale) ?? -1) * 1000);
+      if (clientAccepts || (staleBy < entry.meta.swrMs && x.method === 'GET')) {
+        this.serve(x, entry, 'stale', age, x.requestHeaders);
+        if (!clientAccepts) this.refresh(x, entry);
+        return true;
+      }
+    }
+    if (reqCC.has('only-if-cached')) return this.gatewayTimeout(x);
+    const client: HeaderRecord = {
+      'if-none-match': x.requestHeaders['if-none-match'],
+      'if-modified-since': x.requestHeaders['if-modified-since'],
+    };
+    if (x.method === 'GET') addValidators(x.requestHeaders, entry);
+    // Kept even without validators: a failing origin may then be answered stale (stale-if-error).
+    x.notes.set(NOTE_REVALIDATE, { entry, client } satisfies Revalidation);
+    return false;
+  }
+
+  private gatewayTimeout(x: HostExchange): true {
+    // RFC 9111 §5.2.1.7: only-if-cached with nothing usable → 504.
+    setResponse(x, { status: 504, headers: { 'content-length': '0' }, body: undefined });
+    x.notes.set(NOTE_STATE, 'bypass' satisfies CacheState);
+    return true;
+  }
+
+  /** A miss: lead the upstream request, or wait for the leader already in flight. */
+  private missed(x: HostExchange, key: string, inForward: boolean): boolean | Promise<boolean> {
+    if (!this.settings.coalesce || x.method !== 'GET' || x.requestHeaders.authorization !== undefined) return false;
+    if (this.coalescer.lead(key)) {
+      x.notes.set(NOTE_LEADER, key);
+      return false;
+    }
+    const follow = (y: HostExchange): Promise<boolean> => this.follow(y, key);
+    if (inForward) return follow(x);
+    x.notes.set(NOTE_BEFORE_FORWARD, follow);
+    return false;
+  }
+
+  /** A follower: waits for the leader, then answers from what it stored (true) or goes upstream. */
+  private async follow(x: HostExchange, key: string): Promise<boolean> {
+    const signal = x instanceof ProxyExchange ? x.signal : undefined;
+    await this.coalescer.wait(key, this.settings.coalesceWaitMs, signal);
+    const variants = this.redis !== undefined ? await this.redis.get(key) : this.memory.get(key);
+    if (variants === undefined) return false;
+    const now = this.clock();
+    for (const v of variants) {
+      if (!varyMatches(v.vary, x.requestHeaders)) continue;
+      const age = currentAge(v.meta, v.responseTime, now);
+      if (v.meta.lifetimeMs - age > 0 && !v.meta.noCache) {
+        this.serve(x, v, 'hit', age, x.requestHeaders);
+        return true;
+      }
+      return false;
+    }
+    return false;
+  }
+
+  /** Writes a stored response as the answer: a shallow copy of the stored headers plus Age/X-Cache. */
+  private serve(x: HostExchange, entry: StoredResponse, state: CacheState, ageMs: number, conditionals: HeaderRecord): void {
+    const notModified = hasClientConditional(conditionals) && clientCopyIsCurrent(conditionals, entry);
+    const headers: HeaderRecord = notModified ? notModifiedHeaders(entry) : { ...entry.headers };
+    const age = Math.floor(ageMs / 1000);
+    headers.age = String(Number.isFinite(age) ? Math.min(age, AGE_MAX) : AGE_MAX);
+    headers['x-cache'] = X_CACHE[state];
+    const body = notModified || x.method === 'HEAD' ? undefined : entry.body;
+    setResponse(x, { status: notModified ? 304 : entry.status, headers, body });
+    x.notes.set(NOTE_STATE, state);
+  }
+
+  // ---- on_response ---------------------------------------------------------------------------------
+
+  /** std.cache.store: revalidation results, stale-if-error, invalidation, and storing. */
+  store(x: HostExchange): void {
+    const notes = x.notes;
+    const state = notes.get(NOTE_STATE) as CacheState | undefined;
+    const response = x.response;
+    const leader = notes.get(NOTE_LEADER) as string | undefined;
+    let released = false;
+    const release = (): void => {
+      if (released || leader === undefined) return;
+      released = true;
+      this.coalescer.release(leader);
+    };
+    if (state === undefined || state === 'hit' || state === 'stale' || state === 'revalidated' || response === undefined) {
+      release();
+      return;
+    }
+    if (notes.get(NOTE_UNSAFE) === true) {
+      this.invalidateAfter(x, response);
+      return;
+    }
+    if (state === 'bypass') return;
+    const now = this.clock();
+    const requestTime = (notes.get(NOTE_REQUEST_TIME) as number | undefined) ?? now;
+    const reval = notes.get(NOTE_REVALIDATE) as Revalidation | undefined;
+    if (reval !== undefined) {
+      if (response.status === 304 && validates(response.headers, reval.entry)) {
+        const next = freshened(reval.entry, response.headers, requestTime, now, this.settings.policy);
+        this.replace(reval.entry, next);
+        this.serve(x, next, 'revalidated', currentAge(next.meta, next.responseTime, now), reval.client);
+        release();
+        return;
+      }
+      if (response.status >= 500 && this.mayServeStaleOnError(reval.entry, now, x.requestHeaders)) {
+        this.serve(x, reval.entry, 'stale', currentAge(reval.entry.meta, reval.entry.responseTime, now), reval.client);
+        release();
+        return;
+      }
+    }
+    response.headers['x-cache'] = X_CACHE.miss;
+    const d = responseDirectives(response.headers);
+    if (response.headers['surrogate-control'] !== undefined) response.headers['surrogate-control'] = undefined;
+    const refused = notStorable(x.method, x.requestHeaders, response.status, response.headers, d, this.settings.policy);
+    const declared = Number(fieldValue(response.headers, 'content-length'));
+    if (refused !== undefined || (Number.isFinite(declared) && declared > this.settings.maxObjectSize)) {
+      release();
+      return;
+    }
+    const key = (notes.get(NOTE_KEY) as string | undefined) ?? primaryKey(x.scheme, x.host, x.uri);
+    const names = varyNames(fieldValue(response.headers, 'vary'));
+    const init = {
+      key,
+      host: x.host.toLowerCase(),
+      path: x.path,
+      uri: x.uri,
+      status: response.status,
+      vary: varyPairs(names, x.requestHeaders),
+      requestTime,
+      responseTime: now,
+    };
+    // Copied now: modules whose on_response runs later add per-request headers.
+    const snapshot: HeaderRecord = { ...response.headers };
+    snapshot['x-cache'] = undefined;
+    const keep = (body: Buffer | undefined): void => {
+      if (body !== undefined) {
+        const entry = makeEntry({ ...init, headers: storedHeaders(snapshot, body.length, now), body }, this.settings.policy);
+        this.put(entry, reval?.entry);
+      }
+      release();
+    };
+    const body = response.body;
+    if (body === undefined) keep(Buffer.alloc(0));
+    else if (Buffer.isBuffer(body)) keep(body.length <= this.settings.maxObjectSize ? body : undefined);
+    else {
+      const tee = new TeeToBuffer(this.settings.maxObjectSize, keep);
+      // pipeline() destroys the tee when the origin stream fails, so a truncated body is never stored.
+      pipeline(body, tee, (err) => {
+        if (err) release();
+      });
+      response.body = tee;
+    }
+  }
+
+  private mayServeStaleOnError(entry: StoredResponse, now: number, requestHeaders: HeaderRecord): boolean {
+    if (entry.meta.staleForbidden) return false;
+    const staleBy = currentAge(entry.meta, entry.responseTime, now) - entry.meta.lifetimeMs;
+    const requested = deltaSeconds(requestDirectives(requestHeaders).get('stale-if-error'));
+    const window = Math.max(entry.meta.sieMs, (requested ?? 0) * 1000);
+    return staleBy < window;
+  }
+
+  /** RFC 9111 §4.4: a non-error answer to an unsafe method invalidates the target, Location, Content-Location. */
+  private invalidateAfter(x: HostExchange, response: ResponseState): void {
+    if (response.status < 200 || response.status >= 400) return;
+    const key = x.notes.get(NOTE_KEY) as string;
+    this.invalidate(key);
+    const base = `${x.scheme}://${x.host}${x.uri}`;
+    for (const name of ['location', 'content-location']) {
+      const v = response.headers[name];
+      if (typeof v !== 'string' || v === '' || !URL.canParse(v, base)) continue;
+      const u = new URL(v, base);
+      // Only the same origin: another host's entries are not this response's to invalidate.
+      if (u.host !== x.host.toLowerCase() || `${u.protocol}` !== `${x.scheme}:`) continue;
+      this.invalidate(primaryKey(x.scheme, u.host, u.pathname + u.search));
+    }
+  }
+
+  private invalidate(key: string): void {
+    this.memory.delete(key);
+    this.redis?.delete(key).catch(() => {});
+  }
+
+  private put(entry: StoredResponse, replaces: StoredResponse | undefined): void {
+    if (this.redis !== undefined) {
+      void this.redis.put(entry);
+      return;
+    }
+    if (replaces !== undefined && replaces.key === entry.key) this.memory.remove(replaces);
+    this.memory.put(entry);
+  }
+
+  private replace(old: StoredResponse, next: StoredResponse): void {
+    if (this.redis !== undefined) void this.redis.put(next);
+    else this.memory.replace(old, next);
+  }
+
+  /** stale-while-revalidate: refreshes an entry in the background, at most once at a time per key. */
+  private refresh(x: HostExchange, entry: StoredResponse): void {
+    if (this.refreshing.has(entry.key)) return;
+    this.refreshing.add(entry.key);
+    const headers: HeaderRecord = { ...x.requestHeaders };
+    headers['if-none-match'] = undefined;
+    headers['if-modified-since'] = undefined;
+    addValidators(headers, entry);
+    const bg = new ProxyExchange({
+      method: 'GET',
+      url: x.uri,
+      headers,
+      body: undefined,
+      clientIp: x.client_ip,
+      peerIp: x.client_ip,
+      scheme: x.scheme === 'https' ? 'https' : 'http',
+      protocol: 'h1',
+      listener: 'internal',
+      startedAt: performance.now(),
+    });
+    const requestTime = this.clock();
+    bg.notes.set(NOTE_KEY, entry.key);
+    bg.notes.set(NOTE_STATE, 'miss' satisfies CacheState);
+    bg.notes.set(NOTE_REQUEST_TIME, requestTime);
+    bg.notes.set(NOTE_REVALIDATE, { entry, client: {} } satisfies Revalidation);
+    const backends = this.host.services.configuredBackends();
+    const backend = backends.find((b) => this.host.services.isHealthy(b)) ?? backends[0];
+    this.host.services
+      .forward(bg, backend)
+      .then(() => {
+        this.store(bg);
+        const body = bg.response?.body;
+        if (body !== undefined && !Buffer.isBuffer(body)) {
+          body.on('error', () => {});
+          body.once('close', () => this.refreshing.delete(entry.key));
+          body.resume();
+        } else this.refreshing.delete(entry.key);
+      })
+      .catch((err: unknown) => {
+        this.refreshing.delete(entry.key);
+        this.host.logger.warn({ err, key: entry.key }, 'cache background refresh failed');
+      });
+  }
+
+  // ---- purge ----------------------------------------------------------------------------------------
+
+  /** Removes what a purge key selects from the memory tier (sync) and, in the background, from Redis. */
+  purge(key: string): number {
+    const spec = parsePurgeKey(key);
+    if (spec === undefined) return 0;
+    const n = this.memory.purge(spec);
+    this.redis?.purge(spec).catch(() => {});
+    return n;
+  }
+
+  /** Like purge, but waits for the Redis tier and counts what it removed there too. */
+  async purgeAll(spec: PurgeSpec): Promise<number> {
+    const n = this.memory.purge(spec);
+    return n + (this.redis === undefined ? 0 : await this.redis.purge(spec));
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The shared tier on Redis (`[cache] store = "redis"`): one hash per primary key, one field per
+ * variant (its Vary values), each value an encoded entry (entry.ts). Keys expire when their longest
+ * useful life (freshness + stale windows + a revalidation allowance) ends; total size is Redis's own
+ * `maxmemory` policy (allkeys-lru recommended). Failures never fail a request: a failed read is a
+ * miss, a failed write is logged.
+ */
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { decodeEntry, encodeEntry, type StoredResponse } from './entry.js';
+import type { FreshnessPolicy } from './freshness.js';
+import { type PurgeSpec, purgeMatches } from './store.js';
+
+/** Prefix of every key this tier writes. */
+export const REDIS_PREFIX = 'proxycache:cache:';
+
+/** How long (ms) a stale entry with validators is kept for revalidation. */
+export const REVALIDATION_KEEP_MS = 24 * 3600 * 1000;
+
+export class RedisStore {
+  private readonly client: Redis;
+
+  constructor(
+    url: string,
+    private readonly logger: Logger,
+    private readonly policy: () => FreshnessPolicy,
+    private readonly maxObjectSize: number,
+  ) {
+    this.client = new Redis(url, {
+      maxRetriesPerRequest: 1,
+      commandTimeout: 2000,
+      enableAutoPipelining: true,
+      lazyConnect: false,
+    });
+    this.client.on('error', (err: Error) => this.logger.warn({ err: err.message }, 'cache redis error'));
+  }
+
+  /** Variants stored for a key; [] on a miss or when Redis fails. */
+  async get(key: string): Promise<StoredResponse[]> {
+    try {
+      const fields = await this.client.hgetallBuffer(REDIS_PREFIX + key);
+      const out: StoredResponse[] = [];
+      for (const name in fields) {
+        const e = decodeEntry(fields[name] as Buffer, this.policy());
+        if (e !== undefined) out.push(e);
+      }
+      // Most recent first, as the memory tier orders them (RFC 9111 §4.1: use the most recent).
+      out.sort((a, b) => b.responseTime - a.responseTime);
+      return out;
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message, key }, 'cache redis read failed');
+      return [];
+    }
+  }
+
+  /** Stores (or replaces) a variant. */
+  async put(entry: StoredResponse): Promise<boolean> {
+    if (entry.body.length > this.maxObjectSize) return false;
+    const m = entry.meta;
+    const keepMs = Math.ceil(
+      Math.max(0, m.lifetimeMs) +
+        Math.max(m.swrMs, m.sieMs, m.etag !== undefined || m.lastModifiedMs !== undefined ? REVALIDATION_KEEP_MS : 0) +
+        1000,
+    );
+    const rkey = REDIS_PREFIX + entry.key;
+    try {
+      await this.client
+        .multi()
+        .hset(rkey, JSON.stringify(entry.vary), encodeEntry(entry))
+        .pexpire(rkey, Math.min(keepMs, 2 ** 31))
+        .exec();
+      return true;
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message, key: entry.key }, 'cache redis write failed');
+      return false;
+    }
+  }
+
+  /** Drops every variant of a key; resolves with how many there were. */
+  async delete(key: string): Promise<number> {
+    try {
+      const rkey = REDIS_PREFIX + key;
+      const [[, n]] = (await this.client.multi().hlen(rkey).del(rkey).exec()) as [[unknown, number]];
+      return typeof n === 'number' ? n : 0;
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message, key }, 'cache redis delete failed');
+      return 0;
+    }
+  }
+
+  /** Removes every key a purge selects (SCAN, never KEYS); resolves with how many variants. */
+  async purge(spec: PurgeSpec): Promise<number> {
+    let removed = 0;
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.client.scan(cursor, 'MATCH', `${REDIS_PREFIX}*`, 'COUNT', 500);
+        cursor = next;
+        for (const rkey of keys) {
+          const primary = rkey.slice(REDIS_PREFIX.length);
+          const probe = primaryParts(primary);
+          if (probe !== undefined && purgeMatches(spec, probe as StoredResponse)) removed += await this.delete(primary);
+        }
+      } while (cursor !== '0');
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'cache redis purge failed');
+    }
+    return removed;
+  }
+
+  /** Closes the connection (generation disposal). */
+  close(): void {
+    this.client.quit().catch(() => this.client.disconnect());
+  }
+}
+
+/** host, path and uri of a primary key `scheme://host/uri`, shaped for purgeMatches. */
+function primaryParts(primary: string): Pick<StoredResponse, 'host' | 'path' | 'uri'> | undefined {
+  const s = primary.indexOf('://');
+  if (s < 0) return undefined;
+  const rest = primary.slice(s + 3);
+  const slash = rest.indexOf('/');
+  if (slash < 0) return undefined;
+  const uri = rest.slice(slash);
+  const q = uri.indexOf('?');
+  return { host: rest.slice(0, slash), uri, path: q < 0 ? uri : uri.slice(0, q) };
+}

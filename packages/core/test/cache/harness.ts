@@ -1,0 +1,88 @@
+/**
+ * A real proxy for cache tests: ProxyApp running the shipped `mods/cache.pcmod`, `proxy_core.pcmod`
+ * (and `admin_api.pcmod` when asked) over the real stdlib bindings, in front of a counting origin.
+ */
+import { readFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { type CompiledModule, type ConfigValue, compile } from '@proxycache/pcmod-lang';
+import pino from 'pino';
+import { ProxyApp } from '../../src/app/proxy-app.js';
+import { createBindings } from '../../src/stdlib/bindings.js';
+import { TestMetrics, testConfig } from '../server/helpers.js';
+
+export function loadMod(name: string): CompiledModule {
+  const file = fileURLToPath(new URL(`../../../../mods/${name}.pcmod`, import.meta.url));
+  const result = compile(readFileSync(file, 'utf8'), file);
+  if (result.module === undefined) throw new Error(`${name}: ${JSON.stringify(result.diagnostics)}`);
+  return result.module;
+}
+
+export interface CachingProxy {
+  readonly app: ProxyApp;
+  readonly port: number;
+  readonly adminPort: number | undefined;
+  close(): Promise<void>;
+}
+
+/** Starts the proxy in front of `backend`; `cache` overrides the [cache] section. */
+export async function startCachingProxy(
+  backend: string,
+  cache: Record<string, ConfigValue> = {},
+  opts: { admin?: boolean; backendTimeout?: number } = {},
+): Promise<CachingProxy> {
+  const names = ['cache', 'proxy_core', ...(opts.admin === true ? ['admin_api'] : [])];
+  const modules = names.map(loadMod);
+  const sections: Record<string, Record<string, ConfigValue>> = {
+    cache: { ...cache },
+    admin_api: { listen_addr: '127.0.0.1:0' },
+  };
+  const config = testConfig(
+    { backend_addr: backend, backend_timeout: opts.backendTimeout ?? 5 },
+    Object.fromEntries(
+      modules.map((m) => [
+        m.name,
+        { ...Object.fromEntries(m.configSchema.map((f) => [f.name, f.default])), ...(sections[m.name] ?? {}) },
+      ]),
+    ),
+  );
+  const app = new ProxyApp();
+  await app.start({
+    config,
+    modules,
+    bindingsFactory: (services, name) => createBindings(services, name),
+    logger: pino({ level: 'silent' }),
+    metrics: new TestMetrics(),
+  });
+  const adminPort = opts.admin === true ? app.adminAddress('127.0.0.1:0')?.port : undefined;
+  return { app, port: app.address.port, adminPort, close: () => app.stop() };
+}
+
+export interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** One request over a fresh connection; the body read whole. */
+export function send(
+  port: number,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path, method: init.method ?? 'GET', headers: init.headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}

@@ -12,7 +12,9 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter } fro
 import { generateLargeModule } from '../compile/generate.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const child = spawn(process.execPath, [join(root, 'packages/lsp/bin/pcmod-lsp.js'), '--stdio'], {
+// BENCH_LSP_PROFILE=DIR writes a CPU profile of the server to DIR (open it in Chrome DevTools).
+const profile = process.env.BENCH_LSP_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_LSP_PROFILE}`] : [];
+const child = spawn(process.execPath, [...profile, join(root, 'packages/lsp/bin/pcmod-lsp.js'), '--stdio'], {
   stdio: 'pipe',
 });
 const conn = createMessageConnection(
@@ -111,5 +113,8 @@ console.log(
 
 await conn.sendRequest('shutdown');
 await conn.sendNotification('exit');
+// Let the server exit by itself (so a CPU profile is written); kill it only if it hangs.
+const killer = setTimeout(() => child.kill(), 5000);
+if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+clearTimeout(killer);
 conn.dispose();
-child.kill();

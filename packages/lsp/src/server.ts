@@ -109,8 +109,8 @@ export function createServer(connection: Connection): Connection {
       const doc = documents.get(uri);
       return doc ? configCompletion(doc, p.position, workspace.configModules()) : [];
     }
-    const a = moduleFor(uri);
-    return a ? completion(a, p.position, workspace) : [];
+    const view = isPcmodUri(uri) ? workspace.editedView(uri) : undefined;
+    return view ? completion(view, p.position, workspace) : [];
   });
   connection.onHover((p) => {
     const uri = p.textDocument.uri;

@@ -63,14 +63,21 @@ describe('diagnostics', () => {
 
   it('reports modules defined twice and overrides of unknown modules across the workspace', async () => {
     const greeter = await client.diagnosticsFor(ws.uri('mods/greeter.pcmod'));
-    expect(greeter.map((d) => [d.code, d.range])).toEqual([['duplicate-module', range(0, 4, 0, 11)]]);
-    expect(greeter[0]?.relatedInformation?.[0]?.location.uri).toBe(ws.uri('mods/twin.pcmod'));
+    expect(greeter.map((d) => [d.code, d.severity, d.range])).toEqual([['PCM5001', 1, range(0, 4, 0, 11)]]);
+    expect(greeter[0]?.message).toBe("Duplicate module name 'greeter'; it is already defined in twin.pcmod.");
+    expect(greeter[0]?.relatedInformation?.[0]?.location).toEqual({
+      uri: ws.uri('mods/twin.pcmod'),
+      range: range(0, 4, 0, 11),
+    });
     const twin = await client.diagnosticsFor(ws.uri('mods/twin.pcmod'));
-    expect(twin.map((d) => d.code)).toEqual(['duplicate-module']);
+    expect(twin.map((d) => d.code)).toEqual(['PCM5001']);
     const lonely = await client.diagnosticsFor(ws.uri('mods/lonely.pcmod'));
     expect(lonely.map((d) => [d.code, d.severity, d.range])).toEqual([
-      ['unknown-override', 2, range(1, 10, 1, 15)],
+      ['PCM5003', 2, range(1, 10, 1, 15)],
     ]);
+    expect(lonely[0]?.message).toBe(
+      "'overrides ghost': no module named 'ghost' in the workspace or the built-in modules.",
+    );
   });
 });
 
@@ -78,10 +85,10 @@ describe('config.toml', () => {
   it('checks values, sections and keys against the modules’ config schemas', async () => {
     const diags = await client.diagnosticsFor(ws.uri('config.toml'));
     expect(diags.map((d) => [d.range, d.code])).toEqual([
-      [range(1, 14, 1, 31), 'config'],
-      [range(2, 8, 2, 13), 'config'],
-      [range(6, 0, 6, 6), 'config'],
-      [range(8, 0, 8, 8), 'config'],
+      [range(1, 14, 1, 31), 'PCM6004'],
+      [range(2, 8, 2, 13), 'PCM6004'],
+      [range(6, 0, 6, 6), 'PCM6003'],
+      [range(8, 0, 8, 8), 'PCM6002'],
     ]);
     expect(diags[0]?.message).toMatch(/^server\.listen_addr: invalid socket address "127\.0\.0\.1:99999"/);
     expect(diags[1]?.message).toBe('server.http2: expected bool (true or false), got string');

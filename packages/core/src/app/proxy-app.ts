@@ -9,6 +9,7 @@ import type { Bindings, CompiledModule, ModuleInstance, SourceLocation } from '@
 import type { Logger } from 'pino';
 import type { ProxyConfig, ServerConfig } from '../config/types.js';
 import { ProxyError } from '../errors/proxy-error.js';
+import { QuicListener } from '../h3/quic-listener.js';
 import { TrustedProxies } from '../http/client-ip.js';
 import { createHttpServer, type HttpServerLimits } from '../http/create-server.js';
 import { H2Front, type H2Limits } from '../http/h2-front.js';
@@ -78,7 +79,9 @@ function h2LimitsFrom(s: ServerConfig): H2Limits {
 }
 
 /** The TLS pair `[server]` names, or undefined for a plain-text listener. */
-function tlsFrom(s: ServerConfig): { ok: true; material: TlsMaterial | undefined } | { ok: false; error: ProxyError } {
+function tlsFrom(
+  s: ServerConfig,
+): { ok: true; material: TlsMaterial | undefined } | { ok: false; error: ProxyError } {
   if (s.tls_cert === '' || s.tls_key === '') return { ok: true, material: undefined };
   return readTlsMaterial(s.tls_cert, s.tls_key);
 }
@@ -114,6 +117,10 @@ export class ProxyApp implements AppRuntime {
   /** HTTP/2 on the main listener (server.http2). */
   private h2: H2Front | undefined = undefined;
   private tls: TlsMaterial | undefined = undefined;
+  /** HTTP/3 over QUIC (server.http3), on its own UDP port. */
+  private h3: QuicListener | undefined = undefined;
+  /** Built once when HTTP/3 starts listening (read per response). */
+  private altSvcValue: string | undefined = undefined;
   private pools!: UpstreamPools;
   private admins!: AdminListeners;
   private readonly generations = new Set<Generation>();
@@ -186,6 +193,14 @@ export class ProxyApp implements AppRuntime {
       throw tls.error;
     }
     this.tls = tls.material;
+    if (s.http3 && this.tls === undefined) {
+      await this.pools.close(true);
+      throw new ProxyError(
+        'PC_ERR_INTERNAL',
+        'internal',
+        'server.http3 needs server.tls_cert and server.tls_key',
+      );
+    }
     this.admins = new AdminListeners({
       logger: options.logger,
       onComplete: options.onComplete,
@@ -241,6 +256,44 @@ export class ProxyApp implements AppRuntime {
         err,
       );
     }
+    if (s.http3 && this.tls !== undefined) {
+      const h3Port = s.http3_port !== undefined && s.http3_port > 0 ? s.http3_port : this.mainAddress.port;
+      const h2 = h2LimitsFrom(s);
+      this.h3 = new QuicListener({
+        hosts: addr.host === 'localhost' ? ['127.0.0.1', '::1'] : [addr.host],
+        port: h3Port,
+        cert: this.tls.cert,
+        key: this.tls.key,
+        maxConnections: s.max_connections,
+        idleTimeoutMs: h2.idleTimeoutMs,
+        maxStreams: h2.maxConcurrentStreams,
+        streamWindow: h2.initialWindowSize,
+        connectionWindow: Math.max(h2.initialWindowSize * 4, 1024 * 1024),
+        maxFieldSectionSize: h2.maxHeaderListSize,
+        onRequest: handler,
+        onError: (err) => this.logger.warn({ err }, 'HTTP/3 listener error'),
+      });
+      try {
+        await this.h3.listen();
+        this.altSvcValue = `h3=":${this.h3.port}"; ma=86400`;
+      } catch (err) {
+        await this.h3.close();
+        this.h3 = undefined;
+        await this.closeResources(true);
+        this.server.close();
+        throw new ProxyError(
+          'PC_ERR_INTERNAL',
+          'internal',
+          `cannot listen for HTTP/3 on UDP port ${h3Port}: ${(err as Error).message}`,
+          err,
+        );
+      }
+    }
+  }
+
+  /** The bound UDP port of the HTTP/3 listener, when it runs. */
+  get http3Port(): number | undefined {
+    return this.h3?.port;
   }
 
   /**
@@ -289,13 +342,14 @@ export class ProxyApp implements AppRuntime {
     }
     if (next === undefined || sameMaterial(this.tls, next)) return;
     (this.server as unknown as TlsServer).setSecureContext({ cert: next.cert, key: next.key });
+    this.h3?.reloadCertificate(next.cert, next.key);
     this.tls = next;
     this.logger.info({ cert: next.certFile }, 'TLS certificate reloaded');
   }
 
   /** The `Alt-Svc` value advertised while HTTP/3 listens. */
   private get altSvc(): string | undefined {
-    return undefined;
+    return this.altSvcValue;
   }
 
   private async stop(): Promise<void> {
@@ -304,12 +358,14 @@ export class ProxyApp implements AppRuntime {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
     this.h2?.closeGracefully();
+    this.h3?.goaway();
     const adminsClosed = this.admins.closeAll();
     const inTime = await this.waitDrained(timeoutMs);
     if (!inTime)
       this.logger.warn({ in_flight: this.inflight }, 'shutdown timeout: closing remaining connections');
     this.server.closeAllConnections();
     this.h2?.destroyAll();
+    await this.h3?.close();
     this.admins.destroyAll();
     this.raw?.destroyAll();
     await Promise.all([closed, adminsClosed]);

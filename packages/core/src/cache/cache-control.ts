@@ -67,7 +67,7 @@ export const DELTA_SECONDS_MAX = 2_147_483_648;
 export function deltaSeconds(text: string | undefined): number | undefined {
   if (text === undefined || text === '' || !/^[0-9]+$/.test(text)) return undefined;
   const n = Number(text);
-  return n > DELTA_SECONDS_MAX ? DELTA_SECONDS_MAX : n;
+  return Math.min(n, DELTA_SECONDS_MAX);
 }
 
 /**
@@ -79,7 +79,14 @@ export function parseSurrogateControl(value: string, target = 'proxycache'): Dir
   const out = new Map<string, string>();
   for (const part of splitList(value)) {
     const semi = part.indexOf(';');
-    if (semi >= 0 && part.slice(semi + 1).trim().toLowerCase() !== target) continue;
+    if (
+      semi >= 0 &&
+      part
+        .slice(semi + 1)
+        .trim()
+        .toLowerCase() !== target
+    )
+      continue;
     const directive = semi >= 0 ? part.slice(0, semi) : part;
     const eq = directive.indexOf('=');
     const name = (eq < 0 ? directive : directive.slice(0, eq)).trim().toLowerCase();

@@ -18,7 +18,12 @@ export function primaryKey(scheme: string, host: string, uri: string): string {
 /** Marks a Vary'd field that the request did not carry (distinct from an empty value). */
 const ABSENT = '\u0000';
 
-const CASE_FOLDED: ReadonlySet<string> = new Set(['accept', 'accept-encoding', 'accept-language', 'accept-charset']);
+const CASE_FOLDED: ReadonlySet<string> = new Set([
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'accept-charset',
+]);
 
 /** Lower-case field names a Vary value lists (`*` included), in order, without duplicates. */
 export function varyNames(vary: string): string[] {
@@ -41,12 +46,18 @@ export function varyValue(requestHeaders: HeaderRecord, name: string): string {
 }
 
 /** [name, normalised value] for every name Vary lists. */
-export function varyPairs(names: readonly string[], requestHeaders: HeaderRecord): (readonly [string, string])[] {
+export function varyPairs(
+  names: readonly string[],
+  requestHeaders: HeaderRecord,
+): (readonly [string, string])[] {
   return names.map((n) => [n, varyValue(requestHeaders, n)] as const);
 }
 
 /** RFC 9111 §4.1: does a request select a stored variant? */
-export function varyMatches(stored: readonly (readonly [string, string])[], requestHeaders: HeaderRecord): boolean {
+export function varyMatches(
+  stored: readonly (readonly [string, string])[],
+  requestHeaders: HeaderRecord,
+): boolean {
   for (let i = 0; i < stored.length; i++) {
     const pair = stored[i] as readonly [string, string];
     if (varyValue(requestHeaders, pair[0]) !== pair[1]) return false;

@@ -30,10 +30,14 @@ export function clientCopyIsCurrent(requestHeaders: HeaderRecord, entry: StoredR
   if (entry.status !== 200) return false;
   const inm = fieldValue(requestHeaders, 'if-none-match');
   if (inm !== '') return noneMatchHits(inm, entry.meta.etag);
-  const ims = typeof requestHeaders['if-modified-since'] === 'string' ? parseHttpDate(requestHeaders['if-modified-since']) : undefined;
+  const ims =
+    typeof requestHeaders['if-modified-since'] === 'string'
+      ? parseHttpDate(requestHeaders['if-modified-since'])
+      : undefined;
   if (ims === undefined) return false;
   const basis =
-    entry.meta.lastModifiedMs ?? (typeof entry.headers.date === 'string' ? parseHttpDate(entry.headers.date) : undefined);
+    entry.meta.lastModifiedMs ??
+    (typeof entry.headers.date === 'string' ? parseHttpDate(entry.headers.date) : undefined);
   return basis !== undefined && basis <= ims;
 }
 

@@ -4,7 +4,7 @@
  * in Redis.
  */
 import type { HeaderRecord } from '../pipeline/host.js';
-import { type EntryMeta, type FreshnessPolicy, analyse } from './freshness.js';
+import { analyse, type EntryMeta, type FreshnessPolicy } from './freshness.js';
 
 export interface StoredResponse {
   /** Primary key (scheme://host/uri). */
@@ -22,6 +22,8 @@ export interface StoredResponse {
   readonly responseTime: number;
   /** The request's normalised values of the fields Vary names. */
   readonly vary: readonly (readonly [string, string])[];
+  /** Origin fields that shape freshness but are not written on a hit: Age, Surrogate-Control. */
+  readonly control: HeaderRecord;
   readonly meta: EntryMeta;
   /** Bytes it holds (body + headers), for `max_bytes`. */
   readonly size: number;
@@ -89,12 +91,23 @@ export interface EntryInit {
   readonly requestTime: number;
   readonly responseTime: number;
   readonly vary: readonly (readonly [string, string])[];
+  readonly control?: HeaderRecord;
+}
+
+/** The origin's Age and Surrogate-Control, kept beside the stored headers for freshness. */
+export function controlFields(headers: HeaderRecord): HeaderRecord {
+  const out: HeaderRecord = {};
+  if (headers.age !== undefined) out.age = headers.age;
+  if (headers['surrogate-control'] !== undefined) out['surrogate-control'] = headers['surrogate-control'];
+  return out;
 }
 
 export function makeEntry(init: EntryInit, policy: FreshnessPolicy): StoredResponse {
+  const control = init.control ?? {};
   return {
     ...init,
-    meta: analyse(init.status, init.headers, init.requestTime, init.responseTime, policy),
+    control,
+    meta: analyse(init.status, { ...init.headers, ...control }, init.requestTime, init.responseTime, policy),
     size: init.body.length + headerBytes(init.headers) + init.key.length + 128,
   };
 }
@@ -110,17 +123,19 @@ export function freshened(
   const headers: HeaderRecord = { ...entry.headers };
   for (const name in notModified) {
     const v = notModified[name];
-    if (v === undefined || NOT_STORED.has(name) || NOT_UPDATED_BY_304.has(name) || name.startsWith('proxy-')) continue;
+    if (v === undefined || NOT_STORED.has(name) || NOT_UPDATED_BY_304.has(name) || name.startsWith('proxy-'))
+      continue;
     headers[name] = v;
   }
-  // A fresh Age from the 304 replaces the stored one's meaning; the stored Age is not kept.
-  const forAnalysis = notModified.age === undefined ? headers : { ...headers, age: notModified.age };
+  // The 304's Age and Surrogate-Control describe the refreshed response; the stored ones no longer apply.
+  const control = controlFields(notModified);
   return {
     ...entry,
     headers,
     requestTime,
     responseTime,
-    meta: analyse(entry.status, forAnalysis, requestTime, responseTime, policy),
+    control,
+    meta: analyse(entry.status, { ...headers, ...control }, requestTime, responseTime, policy),
   };
 }
 
@@ -137,6 +152,7 @@ export function encodeEntry(entry: StoredResponse): Buffer {
       rq: entry.requestTime,
       rs: entry.responseTime,
       v: entry.vary,
+      c: entry.control,
     }),
   );
   const len = Buffer.allocUnsafe(4);
@@ -154,6 +170,7 @@ interface EncodedMeta {
   rq: number;
   rs: number;
   v: [string, string][];
+  c?: HeaderRecord;
 }
 
 /** Inverse of encodeEntry; undefined for anything malformed (another writer, a truncated value). */
@@ -176,6 +193,7 @@ export function decodeEntry(buf: Buffer, policy: FreshnessPolicy): StoredRespons
         requestTime: m.rq,
         responseTime: m.rs,
         vary: m.v,
+        control: m.c ?? {},
       },
       policy,
     );

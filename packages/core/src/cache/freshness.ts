@@ -4,11 +4,19 @@
  * Pure functions of headers and wall-clock times in ms; no I/O.
  */
 import type { HeaderRecord } from '../pipeline/host.js';
-import { deltaSeconds, type Directives, fieldValue, parseDirectives, parseSurrogateControl } from './cache-control.js';
+import {
+  type Directives,
+  deltaSeconds,
+  fieldValue,
+  parseDirectives,
+  parseSurrogateControl,
+} from './cache-control.js';
 import { parseHttpDate } from './http-date.js';
 
 /** Statuses cacheable by default (RFC 9110 §15.1), so heuristic freshness may apply to them. */
-export const HEURISTIC_STATUSES: ReadonlySet<number> = new Set([200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501]);
+export const HEURISTIC_STATUSES: ReadonlySet<number> = new Set([
+  200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501,
+]);
 
 /** Statuses whose semantics this cache implements, for `must-understand` (RFC 9111 §5.2.2.3). */
 const UNDERSTOOD_STATUSES: ReadonlySet<number> = new Set([
@@ -104,13 +112,22 @@ export function notStorable(
   if (parseDirectives(fieldValue(requestHeaders, 'cache-control')).has('no-store')) return 'no-store';
   // `private` with field names is a qualified form; a shared cache still must not store (§5.2.2.7).
   if (cc.has('private')) return 'private';
-  if (requestHeaders.authorization !== undefined && !cc.has('public') && !cc.has('s-maxage') && !cc.has('must-revalidate')) {
+  if (
+    requestHeaders.authorization !== undefined &&
+    !cc.has('public') &&
+    !cc.has('s-maxage') &&
+    !cc.has('must-revalidate')
+  ) {
     return 'authorization';
   }
   if (!policy.storeSetCookie && headers['set-cookie'] !== undefined) return 'set-cookie';
   if (varyHasStar(headers)) return 'vary-star';
   const explicit =
-    cc.has('max-age') || cc.has('s-maxage') || headers.expires !== undefined || sc.has('max-age') || cc.has('public');
+    cc.has('max-age') ||
+    cc.has('s-maxage') ||
+    headers.expires !== undefined ||
+    sc.has('max-age') ||
+    cc.has('public');
   if (explicit || cc.has('no-cache')) return undefined;
   if (HEURISTIC_STATUSES.has(status) && headers['last-modified'] !== undefined) return undefined;
   if (status === 200 && policy.defaultTtlMs > 0) return undefined;
@@ -134,7 +151,13 @@ function seconds(d: Directives, name: string): number | undefined | 'invalid' {
 }
 
 /** RFC 9111 §4.2.1 / §4.2.2: freshness lifetime in ms for a shared cache. */
-export function freshnessLifetime(status: number, headers: HeaderRecord, d: ResponseDirectives, policy: FreshnessPolicy, responseTime: number): number {
+export function freshnessLifetime(
+  status: number,
+  headers: HeaderRecord,
+  d: ResponseDirectives,
+  policy: FreshnessPolicy,
+  responseTime: number,
+): number {
   const { cc, sc } = d;
   const surrogate = seconds(sc, 'max-age');
   if (surrogate !== undefined) return surrogate === 'invalid' ? 0 : surrogate * 1000;
@@ -148,7 +171,8 @@ export function freshnessLifetime(status: number, headers: HeaderRecord, d: Resp
     const expires = typeof headers.expires === 'string' ? parseHttpDate(headers.expires) : undefined;
     return expires === undefined ? 0 : Math.max(0, expires - date);
   }
-  const lm = typeof headers['last-modified'] === 'string' ? parseHttpDate(headers['last-modified']) : undefined;
+  const lm =
+    typeof headers['last-modified'] === 'string' ? parseHttpDate(headers['last-modified']) : undefined;
   if (lm !== undefined && (HEURISTIC_STATUSES.has(status) || cc.has('public'))) {
     return Math.min(policy.heuristicMaxMs, Math.max(0, (date - lm) / 10));
   }
@@ -185,7 +209,8 @@ export function analyse(
   const swr = deltaSeconds(cc.get('stale-while-revalidate'));
   const sie = deltaSeconds(cc.get('stale-if-error'));
   const etag = typeof headers.etag === 'string' ? headers.etag.trim() : undefined;
-  const lm = typeof headers['last-modified'] === 'string' ? parseHttpDate(headers['last-modified']) : undefined;
+  const lm =
+    typeof headers['last-modified'] === 'string' ? parseHttpDate(headers['last-modified']) : undefined;
   const noCache = cc.has('no-cache') && cc.get('no-cache') === '';
   return {
     lifetimeMs: noCache ? 0 : freshnessLifetime(status, headers, d, policy, responseTime),

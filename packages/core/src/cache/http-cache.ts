@@ -9,7 +9,7 @@ import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import type { Logger } from 'pino';
 import { ProxyExchange } from '../pipeline/exchange.js';
 import type { HeaderRecord, HostExchange, HostServices, ResponseState } from '../pipeline/host.js';
-import { deltaSeconds, type Directives, fieldValue, parseDirectives } from './cache-control.js';
+import { type Directives, deltaSeconds, fieldValue, parseDirectives } from './cache-control.js';
 import { primaryKey, varyMatches, varyNames, varyPairs } from './cache-key.js';
 import { Coalescer } from './coalescer.js';
 import {
@@ -19,7 +19,7 @@ import {
   notModifiedHeaders,
   validates,
 } from './conditional.js';
-import { freshened, makeEntry, type StoredResponse, storedHeaders } from './entry.js';
+import { controlFields, freshened, makeEntry, type StoredResponse, storedHeaders } from './entry.js';
 import { currentAge, type FreshnessPolicy, notStorable, responseDirectives } from './freshness.js';
 import { MemoryStore } from './memory-store.js';
 import type { RedisStore } from './redis-store.js';
@@ -110,10 +110,17 @@ function requestDirectives(headers: HeaderRecord): Directives {
   const cc = fieldValue(headers, 'cache-control');
   if (cc !== '') return parseDirectives(cc);
   // RFC 9111 §5.4: Pragma: no-cache counts only when there is no Cache-Control.
-  return /(^|,)\s*no-cache\s*(,|$)/i.test(fieldValue(headers, 'pragma')) ? new Map([['no-cache', '']]) : new Map();
+  return /(^|,)\s*no-cache\s*(,|$)/i.test(fieldValue(headers, 'pragma'))
+    ? new Map([['no-cache', '']])
+    : new Map();
 }
 
+function ignore(): void {}
+
 function setResponse(x: HostExchange, r: ResponseState): void {
+  const prev = x.response?.body;
+  // A replaced upstream body is destroyed; undici then emits "Request aborted", which nobody awaits.
+  if (prev !== undefined && !Buffer.isBuffer(prev) && prev !== r.body) prev.on('error', ignore);
   if (x instanceof ProxyExchange) x.replaceResponse(r);
   else {
     const prev = x.response?.body;
@@ -142,7 +149,11 @@ export class HttpCache {
   /** Applies new settings (a reload, or store()'s arguments); keeps what is stored where it fits. */
   configure(settings: CacheSettings, host: RefreshHost): void {
     const s = this.settings;
-    if (s.maxEntries !== settings.maxEntries || s.maxBytes !== settings.maxBytes || s.maxObjectSize !== settings.maxObjectSize) {
+    if (
+      s.maxEntries !== settings.maxEntries ||
+      s.maxBytes !== settings.maxBytes ||
+      s.maxObjectSize !== settings.maxObjectSize
+    ) {
       this.memory = this.memory.resize(settings);
     }
     this.settings = settings;
@@ -226,7 +237,8 @@ export class HttpCache {
     if (!mustValidate && freshMs <= 0 && !entry.meta.staleForbidden) {
       const staleBy = -freshMs;
       const maxStale = reqCC.get('max-stale');
-      const clientAccepts = maxStale !== undefined && (maxStale === '' || staleBy <= (deltaSeconds(maxStale) ?? -1) * 1000);
+      const clientAccepts =
+        maxStale !== undefined && (maxStale === '' || staleBy <= (deltaSeconds(maxStale) ?? -1) * 1000);
       if (clientAccepts || (staleBy < entry.meta.swrMs && x.method === 'GET')) {
         this.serve(x, entry, 'stale', age, x.requestHeaders);
         if (!clientAccepts) this.refresh(x, entry);
@@ -253,7 +265,8 @@ export class HttpCache {
 
   /** A miss: lead the upstream request, or wait for the leader already in flight. */
   private missed(x: HostExchange, key: string, inForward: boolean): boolean | Promise<boolean> {
-    if (!this.settings.coalesce || x.method !== 'GET' || x.requestHeaders.authorization !== undefined) return false;
+    if (!this.settings.coalesce || x.method !== 'GET' || x.requestHeaders.authorization !== undefined)
+      return false;
     if (this.coalescer.lead(key)) {
       x.notes.set(NOTE_LEADER, key);
       return false;
@@ -284,7 +297,13 @@ export class HttpCache {
   }
 
   /** Writes a stored response as the answer: a shallow copy of the stored headers plus Age/X-Cache. */
-  private serve(x: HostExchange, entry: StoredResponse, state: CacheState, ageMs: number, conditionals: HeaderRecord): void {
+  private serve(
+    x: HostExchange,
+    entry: StoredResponse,
+    state: CacheState,
+    ageMs: number,
+    conditionals: HeaderRecord,
+  ): void {
     const notModified = hasClientConditional(conditionals) && clientCopyIsCurrent(conditionals, entry);
     const headers: HeaderRecord = notModified ? notModifiedHeaders(entry) : { ...entry.headers };
     const age = Math.floor(ageMs / 1000);
@@ -309,7 +328,13 @@ export class HttpCache {
       released = true;
       this.coalescer.release(leader);
     };
-    if (state === undefined || state === 'hit' || state === 'stale' || state === 'revalidated' || response === undefined) {
+    if (
+      state === undefined ||
+      state === 'hit' ||
+      state === 'stale' ||
+      state === 'revalidated' ||
+      response === undefined
+    ) {
       release();
       return;
     }
@@ -322,7 +347,9 @@ export class HttpCache {
     const requestTime = (notes.get(NOTE_REQUEST_TIME) as number | undefined) ?? now;
     const reval = notes.get(NOTE_REVALIDATE) as Revalidation | undefined;
     if (reval !== undefined) {
-      if (response.status === 304 && validates(response.headers, reval.entry)) {
+      const clientAsked = hasClientConditional(reval.client);
+      // A 304 to validators only the cache sent can only be about the stored response (§4.3.3).
+      if (response.status === 304 && (!clientAsked || validates(response.headers, reval.entry))) {
         const next = freshened(reval.entry, response.headers, requestTime, now, this.settings.policy);
         this.replace(reval.entry, next);
         this.serve(x, next, 'revalidated', currentAge(next.meta, next.responseTime, now), reval.client);
@@ -330,15 +357,30 @@ export class HttpCache {
         return;
       }
       if (response.status >= 500 && this.mayServeStaleOnError(reval.entry, now, x.requestHeaders)) {
-        this.serve(x, reval.entry, 'stale', currentAge(reval.entry.meta, reval.entry.responseTime, now), reval.client);
+        this.serve(
+          x,
+          reval.entry,
+          'stale',
+          currentAge(reval.entry.meta, reval.entry.responseTime, now),
+          reval.client,
+        );
         release();
         return;
       }
     }
     response.headers['x-cache'] = X_CACHE.miss;
     const d = responseDirectives(response.headers);
-    if (response.headers['surrogate-control'] !== undefined) response.headers['surrogate-control'] = undefined;
-    const refused = notStorable(x.method, x.requestHeaders, response.status, response.headers, d, this.settings.policy);
+    const control = controlFields(response.headers);
+    if (response.headers['surrogate-control'] !== undefined)
+      response.headers['surrogate-control'] = undefined;
+    const refused = notStorable(
+      x.method,
+      x.requestHeaders,
+      response.status,
+      response.headers,
+      d,
+      this.settings.policy,
+    );
     const declared = Number(fieldValue(response.headers, 'content-length'));
     if (refused !== undefined || (Number.isFinite(declared) && declared > this.settings.maxObjectSize)) {
       release();
@@ -355,13 +397,17 @@ export class HttpCache {
       vary: varyPairs(names, x.requestHeaders),
       requestTime,
       responseTime: now,
+      control,
     };
     // Copied now: modules whose on_response runs later add per-request headers.
     const snapshot: HeaderRecord = { ...response.headers };
     snapshot['x-cache'] = undefined;
     const keep = (body: Buffer | undefined): void => {
       if (body !== undefined) {
-        const entry = makeEntry({ ...init, headers: storedHeaders(snapshot, body.length, now), body }, this.settings.policy);
+        const entry = makeEntry(
+          { ...init, headers: storedHeaders(snapshot, body.length, now), body },
+          this.settings.policy,
+        );
         this.put(entry, reval?.entry);
       }
       release();

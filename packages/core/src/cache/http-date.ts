@@ -4,7 +4,18 @@
  */
 
 const MONTHS: Readonly<Record<string, number>> = {
-  jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
+  jan: 0,
+  feb: 1,
+  mar: 2,
+  apr: 3,
+  may: 4,
+  jun: 5,
+  jul: 6,
+  aug: 7,
+  sep: 8,
+  oct: 9,
+  nov: 10,
+  dec: 11,
 };
 
 const IMF = /^[a-z]{3}, (\d{2}) ([a-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) gmt$/i;
@@ -22,7 +33,8 @@ export function parseHttpDate(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const t = text.trim();
   let m = IMF.exec(t);
-  if (m !== null) return build(Number(m[3]), m[2] as string, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
+  if (m !== null)
+    return build(Number(m[3]), m[2] as string, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
   m = RFC850.exec(t);
   if (m !== null) {
     // RFC 9110 §5.6.7: a two-digit year more than 50 years in the future is in the past century.
@@ -31,7 +43,15 @@ export function parseHttpDate(text: string | undefined): number | undefined {
     return build(year, m[2] as string, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
   }
   m = ASCTIME.exec(t);
-  if (m !== null) return build(Number(m[6]), m[1] as string, Number((m[2] as string).trim()), Number(m[3]), Number(m[4]), Number(m[5]));
+  if (m !== null)
+    return build(
+      Number(m[6]),
+      m[1] as string,
+      Number((m[2] as string).trim()),
+      Number(m[3]),
+      Number(m[4]),
+      Number(m[5]),
+    );
   return undefined;
 }
 

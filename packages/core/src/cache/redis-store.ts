@@ -59,7 +59,11 @@ export class RedisStore {
     const m = entry.meta;
     const keepMs = Math.ceil(
       Math.max(0, m.lifetimeMs) +
-        Math.max(m.swrMs, m.sieMs, m.etag !== undefined || m.lastModifiedMs !== undefined ? REVALIDATION_KEEP_MS : 0) +
+        Math.max(
+          m.swrMs,
+          m.sieMs,
+          m.etag !== undefined || m.lastModifiedMs !== undefined ? REVALIDATION_KEEP_MS : 0,
+        ) +
         1000,
     );
     const rkey = REDIS_PREFIX + entry.key;
@@ -99,7 +103,8 @@ export class RedisStore {
         for (const rkey of keys) {
           const primary = rkey.slice(REDIS_PREFIX.length);
           const probe = primaryParts(primary);
-          if (probe !== undefined && purgeMatches(spec, probe as StoredResponse)) removed += await this.delete(primary);
+          if (probe !== undefined && purgeMatches(spec, probe as StoredResponse))
+            removed += await this.delete(primary);
         }
       } while (cursor !== '0');
     } catch (err) {

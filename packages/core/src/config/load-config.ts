@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { CompiledModule, ConfigValue } from '@proxycache/pcmod-lang';
+import type { CompiledModule, ConfigValue, DiagnosticCode } from '@proxycache/pcmod-lang';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { convertValue, isTable, tomlTypeName } from './field-values.js';
 import { parseIpOrCidr, parseSocketAddress } from './quantities.js';
@@ -58,7 +58,7 @@ export function loadConfig(file: string | undefined, modules: readonly ConfigMod
     }
     const why = code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
     return {
-      errors: [{ file, line: 0, column: 0, key: '', message: `cannot read config file: ${why}` }],
+      errors: [{ file, line: 0, column: 0, key: '', message: `cannot read config file: ${why}`, code: 'PCM6006' }],
       notes: [],
     };
   }
@@ -97,12 +97,14 @@ export function checkConfigText(
     if (e instanceof TomlError) {
       const message = (e.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
       return {
-        errors: [{ file, line: e.line, column: e.column, key: '', message: `TOML syntax error: ${message}` }],
+        errors: [
+          { file, line: e.line, column: e.column, key: '', message: `TOML syntax error: ${message}`, code: 'PCM6001' },
+        ],
         notes: [],
       };
     }
     return {
-      errors: [{ file, line: 0, column: 0, key: '', message: `TOML syntax error: ${String(e)}` }],
+      errors: [{ file, line: 0, column: 0, key: '', message: `TOML syntax error: ${String(e)}`, code: 'PCM6001' }],
       notes: [],
     };
   }
@@ -159,6 +161,7 @@ class Validator {
           [name],
           'key',
           `unknown section [${name}]${suggest(name, known)}; sections are ${known.join(', ')}`,
+          'PCM6002',
         );
         continue;
       }
@@ -185,7 +188,7 @@ class Validator {
     target: Record<string, ConfigValue>,
   ): void {
     if (!isTable(value)) {
-      this.error(path, 'value', `[${path.join('.')}] must be a table, got ${tomlTypeName(value)}`);
+      this.error(path, 'value', `[${path.join('.')}] must be a table, got ${tomlTypeName(value)}`, 'PCM6004');
       return;
     }
     const specs = new Map(fields.map((f) => [f.name, f]));
@@ -197,17 +200,18 @@ class Validator {
           keyPath,
           'key',
           `unknown key '${key}' in [${path.join('.')}]${suggest(key, [...specs.keys()])}`,
+          'PCM6003',
         );
         continue;
       }
       const converted = convertValue(raw, spec.type);
       if (!converted.ok) {
-        this.error(keyPath, 'value', converted.message);
+        this.error(keyPath, 'value', converted.message, 'PCM6004');
         continue;
       }
       const problem = spec.check ? extraCheck(spec.check, converted.value) : undefined;
       if (problem) {
-        this.error(keyPath, 'value', problem);
+        this.error(keyPath, 'value', problem, 'PCM6004');
         continue;
       }
       target[key] = converted.value;
@@ -224,17 +228,18 @@ class Validator {
         [SERVER_SECTION, set],
         'key',
         `${set} is set but ${unset} is not; TLS needs both or neither`,
+        'PCM6005',
       );
       return;
     }
     for (const name of ['tls_cert', 'tls_key'] as const) {
       const path = resolve(dirname(this.file), server[name] as string);
-      if (!isFile(path)) this.error([SERVER_SECTION, name], 'value', `file not found: ${path}`);
+      if (!isFile(path)) this.error([SERVER_SECTION, name], 'value', `file not found: ${path}`, 'PCM6004');
       else server[name] = path;
     }
   }
 
-  private error(path: readonly string[], at: 'key' | 'value', message: string): void {
+  private error(path: readonly string[], at: 'key' | 'value', message: string, code: DiagnosticCode): void {
     const entry = this.positions.find(path);
     const place: TomlPlace = entry ? entry[at] : { line: 0, column: 0 };
     this.errors.push({
@@ -243,6 +248,7 @@ class Validator {
       column: place.column,
       key: path.join('.'),
       message,
+      code,
     });
   }
 }

@@ -38,7 +38,14 @@ export function repairConfig(file: string, modules: readonly RepairModule[]): Re
         changed: false,
         added: [],
         errors: [
-          { file, line: 0, column: 0, key: '', message: `cannot read config file: ${(e as Error).message}` },
+          {
+            file,
+            line: 0,
+            column: 0,
+            key: '',
+            message: `cannot read config file: ${(e as Error).message}`,
+            code: 'PCM6006',
+          },
         ],
       };
     }
@@ -53,7 +60,14 @@ export function repairConfig(file: string, modules: readonly RepairModule[]): Re
         changed: false,
         added: [],
         errors: [
-          { file, line: 0, column: 0, key: '', message: `cannot write config file: ${(e as Error).message}` },
+          {
+            file,
+            line: 0,
+            column: 0,
+            key: '',
+            message: `cannot write config file: ${(e as Error).message}`,
+            code: 'PCM6006',
+          },
         ],
       };
     }

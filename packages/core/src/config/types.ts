@@ -2,7 +2,7 @@
  * The validated configuration the proxy runs on. Produced by config/ (TOML → defaults → validation),
  * consumed by app/ (listeners, pipeline build) and the stdlib implementations.
  */
-import type { ConfigValue } from '@proxycache/pcmod-lang';
+import type { ConfigValue, DiagnosticCode } from '@proxycache/pcmod-lang';
 
 /** `[server]`: values normalised (seconds as numbers, bytes as numbers, addresses parsed). */
 export interface ServerConfig {
@@ -52,4 +52,6 @@ export interface ConfigError {
   /** Dotted key, e.g. `server.listen_addr` or `rate_limiter.burst`. */
   readonly key: string;
   readonly message: string;
+  /** Stable code from the diagnostic catalogue (PCM6xxx), shared with the language server. */
+  readonly code?: DiagnosticCode;
 }

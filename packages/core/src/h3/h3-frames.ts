@@ -110,7 +110,11 @@ export class FrameReader {
         return events;
       }
       if (this.buf.length - len.next < len.value) break;
-      events.push({ kind: 'frame', type: type.value, payload: this.buf.subarray(len.next, len.next + len.value) });
+      events.push({
+        kind: 'frame',
+        type: type.value,
+        payload: this.buf.subarray(len.next, len.next + len.value),
+      });
       off = len.next + len.value;
     }
     // Copy the tail so that a retained partial frame does not pin the whole datagram buffer.

@@ -111,7 +111,8 @@ export class H3Response extends Writable {
   writeHead(status: number, headers: OutgoingHttpHeaders = {}): this {
     if (this.headersSent) throw new Error('headers already sent');
     // Validation first (like node): a bad status throws before anything is committed.
-    if (!Number.isInteger(status) || status < 100 || status > 999) throw new RangeError(`invalid status ${status}`);
+    if (!Number.isInteger(status) || status < 100 || status > 999)
+      throw new RangeError(`invalid status ${status}`);
     this.statusCode = status;
     this.pendingHead = this.encodeHead(status, headers);
     this.headersSent = true;

@@ -20,7 +20,12 @@ import {
   StreamType,
 } from './h3-frames.js';
 import { H3Request, H3Response, type H3StreamSink, type H3Transport } from './h3-message.js';
-import { decodeFieldSection, encodeFieldSection, type FieldLine, QPACK_ENCODER_STREAM_ERROR } from './qpack.js';
+import {
+  decodeFieldSection,
+  encodeFieldSection,
+  type FieldLine,
+  QPACK_ENCODER_STREAM_ERROR,
+} from './qpack.js';
 import { readVarInt } from './varint.js';
 
 /** What the session needs from its QUIC connection (quic-listener.ts implements it over quiche). */
@@ -55,7 +60,13 @@ const connectionSpecific: ReadonlySet<string> = new Set([
   'upgrade',
 ]);
 
-const requestPseudo: ReadonlySet<string> = new Set([':method', ':scheme', ':authority', ':path', ':protocol']);
+const requestPseudo: ReadonlySet<string> = new Set([
+  ':method',
+  ':scheme',
+  ':authority',
+  ':path',
+  ':protocol',
+]);
 
 /** Validates a decoded request field section (RFC 9114 §4.3.1); the head, or why it is malformed. */
 export function requestHead(
@@ -80,7 +91,8 @@ export function requestHead(
     regular = true;
     if (!/^[!#$%&'*+\-.^_`|~0-9a-z]+$/.test(name)) return { ok: false, reason: `invalid field name ${name}` };
     if (connectionSpecific.has(name)) return { ok: false, reason: `connection-specific field ${name}` };
-    if (name === 'te' && value.toLowerCase() !== 'trailers') return { ok: false, reason: 'te other than trailers' };
+    if (name === 'te' && value.toLowerCase() !== 'trailers')
+      return { ok: false, reason: 'te other than trailers' };
     const prev = headers[name];
     if (prev === undefined) headers[name] = value;
     else if (name === 'cookie') headers[name] = `${prev}; ${value}`;
@@ -97,7 +109,8 @@ export function requestHead(
   const path = pseudo.get(':path');
   if (scheme === undefined || scheme === '') return { ok: false, reason: 'missing :scheme' };
   if (path === undefined || path === '') return { ok: false, reason: 'missing :path' };
-  if (authority === '' && headers.host === undefined) return { ok: false, reason: 'missing :authority and host' };
+  if (authority === '' && headers.host === undefined)
+    return { ok: false, reason: 'missing :authority and host' };
   if (headers.host === undefined) headers.host = authority;
   return { ok: true, method, path, scheme, authority, headers };
 }
@@ -224,7 +237,8 @@ export class H3Session {
 
   /** Sends queued output of every stream QUIC can take more of. */
   flushAll(): void {
-    for (const s of this.requests.values()) if (s.out.length > 0 || (s.fin && !s.finSent)) this.flushStream(s);
+    for (const s of this.requests.values())
+      if (s.out.length > 0 || (s.fin && !s.finSent)) this.flushStream(s);
   }
 
   /** GOAWAY: requests already received finish, later ones are refused (graceful shutdown). */
@@ -402,7 +416,10 @@ export class H3Session {
         const body = Buffer.from('431 Request Header Fields Too Large\n');
         s.write(
           Buffer.concat([
-            encodeResponseHead(431, { 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length }),
+            encodeResponseHead(431, {
+              'content-type': 'text/plain; charset=utf-8',
+              'content-length': body.length,
+            }),
             dataHeader(body.length),
             body,
           ]),
@@ -430,7 +447,13 @@ export class H3Session {
     // Whether a body follows is known once FIN is read; the handler runs after this read pass (microtask),
     // by which time a FIN that came with HEADERS has marked the request complete and bodiless.
     const req = new H3Request(head.method, head.path, head.headers, this.options.transport, s);
-    const res = new H3Response(s, encodeResponseHead, dataHeader, this.options.streamHighWater, head.method === 'HEAD');
+    const res = new H3Response(
+      s,
+      encodeResponseHead,
+      dataHeader,
+      this.options.streamHighWater,
+      head.method === 'HEAD',
+    );
     s.req = req;
     s.res = res;
     res.once('close', () => {
@@ -488,9 +511,17 @@ export class H3Session {
       this.pendingUni.delete(id);
       data = all.subarray(type.next);
       const kind = type.value;
-      if (kind === StreamType.CONTROL || kind === StreamType.QPACK_ENCODER || kind === StreamType.QPACK_DECODER) {
+      if (
+        kind === StreamType.CONTROL ||
+        kind === StreamType.QPACK_ENCODER ||
+        kind === StreamType.QPACK_DECODER
+      ) {
         const current =
-          kind === StreamType.CONTROL ? this.peerControl : kind === StreamType.QPACK_ENCODER ? this.peerEncoder : this.peerDecoder;
+          kind === StreamType.CONTROL
+            ? this.peerControl
+            : kind === StreamType.QPACK_ENCODER
+              ? this.peerEncoder
+              : this.peerDecoder;
         if (current !== -1) {
           this.connectionError(H3Error.STREAM_CREATION_ERROR, 'second critical stream of one type');
           return false;

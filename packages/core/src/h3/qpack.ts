@@ -60,22 +60,24 @@ export function pushPrefixInt(out: number[], flags: number, prefixBits: number, 
 
 const fail = (reason: string): DecodeResult => ({ ok: false, code: QPACK_DECOMPRESSION_FAILED, reason });
 
-/** Reads a string literal whose length prefix is `prefixBits` wide with the H flag just above it. */
+/**
+ * Reads a string literal whose length prefix is `prefixBits` wide with the H flag just above it. Its size
+ * is bounded by the frame it came in (the caller checks the decoded field section size afterwards).
+ */
 function readString(
   buf: Uint8Array,
   offset: number,
   prefixBits: number,
-  limit: number,
 ): { text: string; next: number } | undefined {
   if (offset >= buf.length) return undefined;
   const huffman = ((buf[offset] as number) & (1 << prefixBits)) !== 0;
   const len = readPrefixInt(buf, offset, prefixBits);
-  if (len === undefined || len.next + len.value > buf.length || len.value > limit) return undefined;
+  if (len === undefined || len.next + len.value > buf.length) return undefined;
   const raw = buf.subarray(len.next, len.next + len.value);
   const next = len.next + len.value;
   if (!huffman) return { text: Buffer.from(raw).toString('latin1'), next };
-  // A Huffman string decodes to at most 8/5 of its length; `limit` bounds the output anyway.
-  const decoded = huffmanDecode(raw, limit);
+  // The shortest code is 5 bits: the output is at most 8/5 of the input.
+  const decoded = huffmanDecode(raw, Math.ceil((raw.length * 8) / 5));
   return decoded === undefined ? undefined : { text: decoded.toString('latin1'), next };
 }
 
@@ -113,15 +115,15 @@ export function decodeFieldSection(buf: Uint8Array, maxSize: number): DecodeResu
       const entry = staticTable[idx.value];
       if (entry === undefined) return fail(`static index ${idx.value} out of range`);
       name = entry[0];
-      const v = readString(buf, idx.next, 7, maxSize);
+      const v = readString(buf, idx.next, 7);
       if (v === undefined) return fail('malformed field value');
       value = v.text;
       i = v.next;
     } else if ((b & 0x20) !== 0) {
       // Literal with literal name: 0 0 1 N H nameLen(3), name, then the value.
-      const n = readString(buf, i, 3, maxSize);
+      const n = readString(buf, i, 3);
       if (n === undefined) return fail('malformed field name');
-      const v = readString(buf, n.next, 7, maxSize);
+      const v = readString(buf, n.next, 7);
       if (v === undefined) return fail('malformed field value');
       name = n.text;
       value = v.text;

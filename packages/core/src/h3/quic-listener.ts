@@ -10,11 +10,11 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import type { Config, Connection, Host } from '@matrixai/quic/native/types.js';
-import type { H3Request, H3Response, H3Transport } from './h3-message.js';
 import { H3Error } from './h3-frames.js';
+import type { H3Request, H3Response, H3Transport } from './h3-message.js';
 import { H3Session, type QuicStreamIo } from './h3-session.js';
 
-type Quiche = (typeof import('@matrixai/quic/native/index.js'))['quiche'];
+type Quiche = typeof import('@matrixai/quic/native/index.js')['quiche'];
 
 let loaded: Quiche | undefined;
 
@@ -141,7 +141,10 @@ export class QuicListener {
     this.config = this.buildConfig(this.options.cert, this.options.key);
     let port = this.options.port;
     for (const host of this.options.hosts) {
-      const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', ipv6Only: host.includes(':') });
+      const socket = createSocket({
+        type: host.includes(':') ? 'udp6' : 'udp4',
+        ipv6Only: host.includes(':'),
+      });
       await new Promise<void>((resolve, reject) => {
         socket.once('error', reject);
         socket.bind(port, host, () => {

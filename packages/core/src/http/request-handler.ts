@@ -11,8 +11,8 @@ import type { H3Request, H3Response } from '../h3/h3-message.js';
 import { failExchange } from '../pipeline/error-response.js';
 import { type ListenerName, ProxyExchange } from '../pipeline/exchange.js';
 import type { OnComplete } from '../pipeline/hooks.js';
-import type { Pipeline } from '../pipeline/pipeline.js';
 import type { HeaderRecord } from '../pipeline/host.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
 import { type WriteOptions, writeResponse } from '../pipeline/write-response.js';
 import { announcedTooLarge, limitBody } from './body-limit.js';
 import { normalizeIp, type TrustedProxies } from './client-ip.js';
@@ -119,7 +119,10 @@ export function createRequestHandler(
     let tooLarge = false;
     if ((h2 && (req as Http2ServerRequest).stream.endAfterHeaders) || (h3 && !(req as H3Request).hasBody)) {
       // END_STREAM on HEADERS (FIN in HTTP/3): no body, whatever the headers say.
-    } else if (headers['transfer-encoding'] !== undefined || (major >= 2 && headers['content-length'] === undefined)) {
+    } else if (
+      headers['transfer-encoding'] !== undefined ||
+      (major >= 2 && headers['content-length'] === undefined)
+    ) {
       body = limitBody(req, serving.maxBodySize);
     } else {
       const cl = headers['content-length'] as string | undefined;

@@ -10,8 +10,8 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type { ConfigFileReport, HeaderRecord, HostExchange } from '../pipeline/host.js';
 import { parsePurgeKey } from '../cache/store.js';
+import type { ConfigFileReport, HeaderRecord, HostExchange } from '../pipeline/host.js';
 import { purgeEverywhere } from './cache.js';
 import { headerValue, type StdContext, type StdImplementations } from './std-context.js';
 
@@ -149,12 +149,20 @@ export function createAdmin(ctx: StdContext): StdImplementations {
     const key = prefix !== null && prefix !== '' ? `${prefix}*` : (params.get('key') ?? '');
     const spec = parsePurgeKey(key);
     if (spec === undefined) {
-      x.respond(400, JSON_TYPE, JSON.stringify({ error: 'give ?key=PATH (trailing * for a prefix) or ?prefix=PATH' }));
+      x.respond(
+        400,
+        JSON_TYPE,
+        JSON.stringify({ error: 'give ?key=PATH (trailing * for a prefix) or ?prefix=PATH' }),
+      );
       return;
     }
     try {
       const purged = await purgeEverywhere(ctx, spec);
-      x.respond(200, JSON_TYPE, JSON.stringify({ purged, key: key.endsWith('*') ? key.slice(0, -1) : key, prefix: spec.prefix }));
+      x.respond(
+        200,
+        JSON_TYPE,
+        JSON.stringify({ purged, key: key.endsWith('*') ? key.slice(0, -1) : key, prefix: spec.prefix }),
+      );
     } catch (err) {
       ctx.logger.error({ err }, 'cache purge failed');
       x.respond(500, JSON_TYPE, JSON.stringify({ error: 'cache purge failed' }));

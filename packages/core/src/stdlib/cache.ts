@@ -8,10 +8,11 @@
  * lives as long as these bindings. Every cache registers itself so that purges from any module (the
  * admin API) reach it.
  */
-import type { HostExchange } from '../pipeline/host.js';
+
 import { type CacheSettings, HttpCache } from '../cache/http-cache.js';
 import { RedisStore } from '../cache/redis-store.js';
 import type { PurgeSpec } from '../cache/store.js';
+import type { HostExchange } from '../pipeline/host.js';
 import type { StdContext, StdImplementations } from './std-context.js';
 
 export { type CacheState, NOTE_BEFORE_FORWARD, NOTE_STATE } from '../cache/http-cache.js';
@@ -91,7 +92,8 @@ export function createCache(ctx: StdContext): StdImplementations {
   const c = section();
   self.redis = undefined;
   if (c.store === 'redis') {
-    const url = typeof c.redis_url === 'string' && c.redis_url !== '' ? c.redis_url : 'redis://127.0.0.1:6379';
+    const url =
+      typeof c.redis_url === 'string' && c.redis_url !== '' ? c.redis_url : 'redis://127.0.0.1:6379';
     const redis = new RedisStore(url, ctx.logger, () => self.settings.policy, initial.maxObjectSize);
     self.redis = redis;
     services.onDispose(() => {
@@ -107,7 +109,10 @@ export function createCache(ctx: StdContext): StdImplementations {
 
   const store = (x: HostExchange, ttl: number, maxSize: number): void => {
     const s = self.settings;
-    if (s.policy.defaultTtlMs !== Math.max(0, ttl) * 1000 || s.maxEntries !== Math.max(1, Math.floor(maxSize))) {
+    if (
+      s.policy.defaultTtlMs !== Math.max(0, ttl) * 1000 ||
+      s.maxEntries !== Math.max(1, Math.floor(maxSize))
+    ) {
       self.configure(settingsFrom(ttl, maxSize), host);
     }
     if (maxSize <= 0) return;

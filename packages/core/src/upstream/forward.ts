@@ -6,7 +6,7 @@
 import { statusForError } from '../errors/proxy-error.js';
 import { errorResponse, failExchange } from '../pipeline/error-response.js';
 import { ProxyExchange } from '../pipeline/exchange.js';
-import type { HeaderRecord, HostExchange, ResponseState } from '../pipeline/host.js';
+import { type HeaderRecord, type HostExchange, NOTE_UPSTREAM_BACKEND, type ResponseState } from '../pipeline/host.js';
 import { endToEnd } from './hop-by-hop.js';
 import type { UpstreamPools } from './pools.js';
 import { upstreamError } from './upstream-error.js';
@@ -47,6 +47,8 @@ export async function forward(
   settings: ForwardSettings,
 ): Promise<void> {
   const signal = x instanceof ProxyExchange ? x.signal : undefined;
+  // Tells on_response std calls (circuit breaker) that the answer, even a 502/504, came from upstream.
+  x.notes.set(NOTE_UPSTREAM_BACKEND, backend);
   try {
     const r = await pools.get(backend).request({
       method: x.method,

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type CompiledModule, type ConfigValue, compile } from '@proxycache/pcmod-lang';
 import pino from 'pino';
 import { ProxyApp } from '../../src/app/proxy-app.js';
-import { createBindings } from '../../src/stdlib/bindings.js';
+import { instanceAwareBindings } from '../../src/cli/module-bindings.js';
 import { TestMetrics, testConfig } from '../server/helpers.js';
 
 export function loadMod(name: string): CompiledModule {
@@ -32,7 +32,8 @@ export async function startCachingProxy(
   opts: { admin?: boolean; backendTimeout?: number } = {},
 ): Promise<CachingProxy> {
   const names = ['cache', 'proxy_core', ...(opts.admin === true ? ['admin_api'] : [])];
-  const modules = names.map(loadMod);
+  const bindings = instanceAwareBindings();
+  const modules = bindings.wrap(names.map(loadMod));
   const sections: Record<string, Record<string, ConfigValue>> = {
     cache: { ...cache },
     admin_api: { listen_addr: '127.0.0.1:0' },
@@ -42,7 +43,10 @@ export async function startCachingProxy(
     Object.fromEntries(
       modules.map((m) => [
         m.name,
-        { ...Object.fromEntries(m.configSchema.map((f) => [f.name, f.default])), ...(sections[m.name] ?? {}) },
+        {
+          ...Object.fromEntries(m.configSchema.map((f) => [f.name, f.default])),
+          ...(sections[m.name] ?? {}),
+        },
       ]),
     ),
   );
@@ -50,11 +54,16 @@ export async function startCachingProxy(
   await app.start({
     config,
     modules,
-    bindingsFactory: (services, name) => createBindings(services, name),
+    bindingsFactory: bindings.bindingsFactory,
     logger: pino({ level: 'silent' }),
     metrics: new TestMetrics(),
   });
-  const adminPort = opts.admin === true ? app.adminAddress('127.0.0.1:0')?.port : undefined;
+  let adminPort: number | undefined;
+  // The admin listener is opened by on_start without being awaited: poll briefly for its port.
+  for (let i = 0; opts.admin === true && adminPort === undefined && i < 100; i++) {
+    adminPort = app.adminAddress('127.0.0.1:0')?.port;
+    if (adminPort === undefined) await new Promise((r) => setTimeout(r, 10));
+  }
   return { app, port: app.address.port, adminPort, close: () => app.stop() };
 }
 
@@ -77,7 +86,11 @@ export function send(
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
         );
         res.on('error', reject);
       },

@@ -148,7 +148,9 @@ describe.skipIf(skipH2load !== undefined)('HTTP/2 with h2load', () => {
   it('2000 requests over 4 connections x 50 streams all succeed (TLS)', async () => {
     const base = await startTls();
     const r = await runTool('h2load', ['-n', '2000', '-c', '4', '-m', '50', `${base}/proto`], 60_000);
-    expect(r.stdout).toMatch(/requests: 2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored/);
+    expect(r.stdout).toMatch(
+      /requests: 2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored/,
+    );
     expect(r.stdout).toMatch(/status codes: 2000 2xx/);
   });
 

@@ -172,8 +172,8 @@ export function echoModule(priority = 50): CompiledModule {
       else if (path === '/hdr') {
         const v = (x as unknown as HostExchange).requestHeaders['x-test'];
         x.respond(200, 'text', `${String(v)} host=${x.host}`);
-      }
-      else if (path.startsWith('/status/')) x.respond(Number(path.slice(8)), 'text', `status ${path.slice(8)}`);
+      } else if (path.startsWith('/status/'))
+        x.respond(Number(path.slice(8)), 'text', `status ${path.slice(8)}`);
       else if (path === '/boom') throw new Error('boom');
     },
     onResponse: (x) => {

@@ -38,10 +38,13 @@ afterEach(async () => {
 
 function peerFingerprint(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const s = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
-      resolve(s.getPeerX509Certificate()?.fingerprint256 ?? '');
-      s.end();
-    });
+    const s = tlsConnect(
+      { host: '127.0.0.1', port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] },
+      () => {
+        resolve(s.getPeerX509Certificate()?.fingerprint256 ?? '');
+        s.end();
+      },
+    );
     s.on('error', reject);
   });
 }

@@ -1,15 +1,16 @@
 /**
  * config.toml diagnostics: the text is validated by core's own `checkConfigText` against the modules'
  * `config {}` schemas (unknown sections and keys, wrong value types, bad addresses, TOML syntax), so
- * the editor says exactly what `proxycache config verify` would.
+ * the editor says exactly what `proxycache config verify` would, with core's catalogue code (PCM6xxx).
  */
 import { type ConfigModule, checkConfigText } from '@proxycache/core/config/load-config';
+import type { DiagnosticCode } from '@proxycache/pcmod-lang';
 import { type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node.js';
 import type { Analysis } from '../analysis/analysis.js';
 import { tomlTokenSpan } from './toml-context.js';
 
-/** Code of every config.toml diagnostic (the core reports config problems without compiler codes). */
-export const CONFIG_CODE = 'config';
+/** The code of a config error that core reports without one (every error core creates carries one). */
+const FALLBACK_CODE: DiagnosticCode = 'PCM6004';
 
 /** Diagnostics for config.toml `text` at `file`, checked against `modules`. */
 export function configDiagnostics(text: string, file: string, modules: readonly Analysis[]): Diagnostic[] {
@@ -28,7 +29,7 @@ export function configDiagnostics(text: string, file: string, modules: readonly 
         end: { line, character: Math.min(span.end, Math.max(lineText.length, span.start)) },
       },
       severity: DiagnosticSeverity.Error,
-      code: CONFIG_CODE,
+      code: e.code ?? FALLBACK_CODE,
       source: 'pcmod',
       message: e.key ? `${e.key}: ${e.message}` : e.message,
     };

@@ -19,6 +19,7 @@ import {
   type Range,
 } from 'vscode-languageserver/node.js';
 import type { Analysis } from '../analysis/analysis.js';
+import type { EditedView } from '../analysis/edited-view.js';
 import { linePrefix } from '../text/ranges.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { configBlockAt, handlerAt, letsBefore } from './ast-context.js';
@@ -67,16 +68,20 @@ const statementSnippets: CompletionItem[] = [
 const fieldTypes = ['bool', 'int', 'str', 'duration', 'size', 'list', 'list<int>', 'map'];
 const operatorWords = ['starts_with', 'ends_with', 'contains', 'matches', 'in'];
 
-/** Completion items at `pos` in the analysed module. */
-export function completion(a: Analysis, pos: Position, workspace: Workspace): CompletionItem[] {
-  const doc = a.doc;
-  const offset = doc.offsetAt(pos);
+/**
+ * Completion items at `pos`. The text before the cursor is read from the current document; the block
+ * structure and `let`s from the last analysis (see {@link EditedView}), so a keystroke costs no parse.
+ */
+export function completion(view: EditedView, pos: Position, workspace: Workspace): CompletionItem[] {
+  const a = view.analysis;
+  const doc = view.doc;
   const prefix = linePrefix(doc, pos);
   const replace = (length: number): Range => ({
     start: { line: pos.line, character: pos.character - length },
     end: pos,
   });
   const ast = a.parsed.ast;
+  const offset = view.toAnalysed(doc.offsetAt(pos));
   const handler = handlerAt(ast, offset);
 
   const dollar = /\$([A-Za-z_]\w*)?$/.exec(prefix);
@@ -118,11 +123,8 @@ export function completion(a: Analysis, pos: Position, workspace: Workspace): Co
       : [];
   }
   if (!handler) return lineStart ? topLevelSnippets : [];
-  const items = expressionItems(
-    a,
-    handler.event,
-    letsBefore(handler, offset).map((l) => l.name.name),
-  );
+  const lets = [...letsBefore(handler, offset).map((l) => l.name.name), ...letsTypedSince(view, pos)];
+  const items = expressionItems(a, handler.event, [...new Set(lets)]);
   if (lineStart)
     return [
       ...statementSnippets,
@@ -217,6 +219,17 @@ function expressionItems(a: Analysis, event: HandlerEvent, lets: readonly string
   for (const b of ['true', 'false'])
     items.push({ label: b, kind: CompletionItemKind.Constant, detail: 'bool' });
   return items;
+}
+
+/** Names of `let`s typed since the last analysis, on lines of the edit before the cursor. */
+function letsTypedSince(view: EditedView, pos: Position): string[] {
+  const { start } = view.changed;
+  const cursor = view.doc.offsetAt(pos);
+  if (view.changed.end === start || cursor <= start) return [];
+  const from = view.doc.offsetAt({ line: view.doc.positionAt(start).line, character: 0 });
+  const to = view.doc.offsetAt({ line: pos.line, character: 0 });
+  if (to <= from) return [];
+  return [...view.doc.getText().slice(from, to).matchAll(/^\s*let\s+([A-Za-z_]\w*)\s*=/gm)].map((m) => m[1] as string);
 }
 
 /** Whether the end of `prefix` is inside a `#` comment or a string (outside any `${…}`). */

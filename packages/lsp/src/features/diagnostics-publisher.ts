@@ -1,9 +1,11 @@
 /**
  * Publishes diagnostics as the user types: a change is analysed after a short quiet period (150 ms), then
- * every file whose diagnostics may depend on it (other modules for duplicate names and overrides,
- * config.toml files for config schemas) is re-evaluated; only what changed is sent again.
+ * — only when what other files see of it changed (its module name, overrides or config schema) — every
+ * file whose diagnostics may depend on it (other modules for duplicate names and overrides, config.toml
+ * files for config schemas) is re-evaluated; only what changed is sent again.
  */
 import type { Connection, Diagnostic } from 'vscode-languageserver/node.js';
+import type { Analysis } from '../analysis/analysis.js';
 import { configDiagnostics } from '../config-toml/config-diagnostics.js';
 import { isConfigTomlUri, isPcmodUri, uriToPath } from '../text/uris.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -14,6 +16,8 @@ export const DEBOUNCE_MS = 150;
 export class DiagnosticsPublisher {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly published = new Map<string, string>();
+  /** Per module: what other files' diagnostics depend on, as last seen (see {@link workspaceFacts}). */
+  private readonly facts = new Map<string, string>();
 
   constructor(
     private readonly connection: Connection,
@@ -32,16 +36,17 @@ export class DiagnosticsPublisher {
     );
   }
 
-  /** Re-evaluates `uri` now, then its dependents. */
+  /** Re-evaluates `uri` now, then its dependents when what they depend on changed. */
   publishFor(uri: string): void {
     this.publish(uri);
-    if (isPcmodUri(uri)) this.publishAll();
+    if (isPcmodUri(uri) && this.factsChanged(uri)) this.publishAll();
   }
 
   /** Re-evaluates every module and config.toml of the workspace; returns counts for "Check workspace". */
   publishAll(): { files: number; errors: number; warnings: number } {
     const totals = { files: 0, errors: 0, warnings: 0 };
     for (const uri of [...this.workspace.moduleUris(), ...this.workspace.configUrisAll()]) {
+      if (isPcmodUri(uri)) this.factsChanged(uri);
       const diags = this.publish(uri);
       totals.files++;
       for (const d of diags) {
@@ -54,6 +59,7 @@ export class DiagnosticsPublisher {
 
   /** Clears what was published for a closed or deleted file that is no longer part of the workspace. */
   clear(uri: string): void {
+    this.facts.delete(uri);
     clearTimeout(this.timers.get(uri));
     this.timers.delete(uri);
     if (this.published.has(uri)) {
@@ -83,6 +89,15 @@ export class DiagnosticsPublisher {
     return [];
   }
 
+  /** Records the workspace facts of module `uri`; true when they differ from the last record. */
+  private factsChanged(uri: string): boolean {
+    const a = this.workspace.analysis(uri);
+    const facts = a ? workspaceFacts(a) : '';
+    if (this.facts.get(uri) === facts) return false;
+    this.facts.set(uri, facts);
+    return true;
+  }
+
   private publish(uri: string): Diagnostic[] {
     const diagnostics = this.compute(uri);
     const key = JSON.stringify(diagnostics);
@@ -92,4 +107,17 @@ export class DiagnosticsPublisher {
     }
     return diagnostics;
   }
+}
+
+/**
+ * What other files' diagnostics read of a module: its name (and where it stands, for "defined here"
+ * links), its overrides and its config schema.
+ */
+function workspaceFacts(a: Analysis): string {
+  return JSON.stringify([
+    a.moduleName?.name,
+    a.moduleName?.range,
+    a.overrides.map((o) => o.name),
+    a.checked?.configSchema.map((f) => [f.name, f.type, f.default]),
+  ]);
 }

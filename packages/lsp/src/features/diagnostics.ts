@@ -1,19 +1,16 @@
 /**
  * Diagnostics of a `.pcmod` file: the compiler's own (codes, messages, ranges and severities unchanged,
  * converted to LSP shape) plus two workspace checks the compiler cannot make on one file: a module
- * name defined twice, and `overrides` naming a module that exists nowhere.
+ * name defined twice (PCM5001), and `overrides` naming a module that exists nowhere (PCM5003).
  */
-import type { Diagnostic as PcDiagnostic, Severity } from '@proxycache/pcmod-lang';
+import { createDiagnostic, type Diagnostic as PcDiagnostic, type Severity } from '@proxycache/pcmod-lang';
 import { type Diagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver/node.js';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Analysis } from '../analysis/analysis.js';
-import { toLspRange } from '../text/ranges.js';
-import { pathToUri } from '../text/uris.js';
+import { lineColumnRange, toLspRange } from '../text/ranges.js';
+import { pathToUri, uriToPath } from '../text/uris.js';
 import type { Workspace } from '../workspace/workspace.js';
 
-/** Codes of the workspace checks (not compiler codes: they concern several files). */
-export const DUPLICATE_MODULE = 'duplicate-module';
-export const UNKNOWN_OVERRIDE = 'unknown-override';
 
 const severities: Readonly<Record<Severity, DiagnosticSeverity>> = {
   error: DiagnosticSeverity.Error,
@@ -36,42 +33,42 @@ export function toLspDiagnostic(doc: TextDocument, d: PcDiagnostic): Diagnostic 
   if (d.related && d.related.length > 0) {
     out.relatedInformation = d.related.map((r) => ({
       message: r.message,
-      location: { uri: r.file === d.file ? doc.uri : pathToUri(r.file), range: toLspRange(doc, r.range) },
+      location:
+        r.file === d.file
+          ? { uri: doc.uri, range: toLspRange(doc, r.range) }
+          : // Offsets belong to the other file's text, which is not at hand here; its lines and columns are.
+            { uri: pathToUri(r.file), range: lineColumnRange(r.range) },
     }));
   }
   return out;
 }
 
-/** Everything to publish for one module: compiler diagnostics, then workspace checks. */
+/**
+ * Everything to publish for one module: compiler diagnostics, then the workspace checks built from the
+ * same catalogue (PCM5001 duplicate module name, as core's module loader reports it; PCM5003 unknown
+ * `overrides` target).
+ */
 export function moduleDiagnostics(a: Analysis, workspace: Workspace): Diagnostic[] {
-  const out = a.diagnostics.map((d) => toLspDiagnostic(a.doc, d));
+  const file = uriToPath(a.uri);
+  const cross: PcDiagnostic[] = [];
   const own = a.moduleName;
   if (own) {
-    const name = own.name;
-    const twins = workspace.modules().filter((m) => m.uri !== a.uri && m.moduleName?.name === name);
+    const twins = workspace.modulesNamed(own.name).filter((m) => m.uri !== a.uri);
     if (twins.length > 0) {
-      out.push({
-        range: toLspRange(a.doc, own.range),
-        severity: DiagnosticSeverity.Error,
-        code: DUPLICATE_MODULE,
-        source: 'pcmod',
-        message: `Module '${name}' is also defined in ${twins.map((t) => t.uri.split('/').pop()).join(', ')}.`,
-        relatedInformation: twins.map((t) => ({
-          message: `'${name}' defined here`,
-          location: { uri: t.uri, range: toLspRange(t.doc, t.moduleName?.range ?? own.range) },
-        })),
-      });
+      const names = twins.map((t) => t.uri.split('/').pop()).join(', ');
+      cross.push(
+        createDiagnostic('PCM5001', file, own.range, [own.name, names], {
+          related: twins.map((t) => ({
+            message: `'${own.name}' defined here`,
+            file: uriToPath(t.uri),
+            range: t.moduleName?.range ?? own.range,
+          })),
+        }),
+      );
     }
   }
   for (const o of a.overrides) {
-    if (workspace.moduleNamed(o.name)) continue;
-    out.push({
-      range: toLspRange(a.doc, o.range),
-      severity: DiagnosticSeverity.Warning,
-      code: UNKNOWN_OVERRIDE,
-      source: 'pcmod',
-      message: `'overrides ${o.name}': no module named '${o.name}' in the workspace or the built-in modules.`,
-    });
+    if (!workspace.moduleNamed(o.name)) cross.push(createDiagnostic('PCM5003', file, o.range, [o.name]));
   }
-  return out;
+  return [...a.diagnostics, ...cross].map((d) => toLspDiagnostic(a.doc, d));
 }

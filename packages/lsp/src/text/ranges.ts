@@ -13,6 +13,15 @@ export function toLspRange(doc: TextDocument, range: PcRange): Range {
   return { start, end };
 }
 
+/** The LSP range of a pcmod range in a text that is not at hand, from its 1-based lines and columns. */
+export function lineColumnRange(range: PcRange): Range {
+  const at = (p: PcRange['start']): Position => ({
+    line: Math.max(0, p.line - 1),
+    character: Math.max(0, p.column - 1),
+  });
+  return { start: at(range.start), end: at(range.end) };
+}
+
 /** Whether LSP position `pos` lies in `range` (both ends included, so a cursor just after a name counts). */
 export function containsPosition(range: Range, pos: Position): boolean {
   const afterStart =

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { TextDocuments } from 'vscode-languageserver/node.js';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { type Analysis, analyze, diskDocument } from '../analysis/analysis.js';
+import { type EditedView, editedView, editSize, MAX_STALE_EDIT } from '../analysis/edited-view.js';
 import { isConfigTomlUri, pathToUri, uriToPath } from '../text/uris.js';
 import { scanFiles } from './scan-files.js';
 
@@ -87,6 +88,21 @@ export class Workspace {
     return this.store(analyze(diskDocument(uri, text), uriToPath(uri)));
   }
 
+  /**
+   * For completion: an open document through its last analysis, without re-parsing after a keystroke
+   * (a large edit, or a document never analysed, is analysed first).
+   */
+  editedView(uri: string): EditedView | undefined {
+    const open = this.documents.get(uri);
+    const cached = this.cache.get(uri);
+    if (open && cached) {
+      const view = editedView(cached, open);
+      if (editSize(view) <= MAX_STALE_EDIT) return view;
+    }
+    const a = this.analysis(uri);
+    return a ? editedView(a, a.doc) : undefined;
+  }
+
   private store(a: Analysis): Analysis {
     this.cache.set(a.uri, a);
     return a;
@@ -123,6 +139,11 @@ export class Workspace {
     return [...byName.values()].sort((a, b) =>
       (a.moduleName?.name ?? '') < (b.moduleName?.name ?? '') ? -1 : 1,
     );
+  }
+
+  /** The workspace modules (not the built-ins) whose `mod` line says `name`. */
+  modulesNamed(name: string): Analysis[] {
+    return this.modules().filter((m) => m.moduleName?.name === name);
   }
 
   /** The module called `name`: from the workspace, else a built-in. */

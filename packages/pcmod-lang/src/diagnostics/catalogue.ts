@@ -2,7 +2,7 @@
  * Every diagnostic code pcmod can report, with its default severity and message template.
  * Codes are stable and never reused: retire a code by marking it `retired`, never by deleting it.
  * Ranges: PCM1xxx syntax and limits, PCM2xxx names and types, PCM3xxx phases and effects,
- * PCM4xxx lints and legacy style, PCM5xxx loading a set of modules. docs/pcmod.md lists every code (a test keeps them in sync).
+ * PCM4xxx lints and legacy style, PCM5xxx loading a set of modules, PCM6xxx config.toml. docs/pcmod.md lists every code (a test keeps them in sync).
  */
 import type { Severity } from './diagnostic.js';
 
@@ -72,6 +72,15 @@ export const catalogue = {
   // ---- PCM5xxx: loading a set of modules (proxycache's module loader) ------------------------
   PCM5001: { severity: 'error', message: "Duplicate module name '{0}'; it is already defined in {1}.", summary: 'Two loaded `.pcmod` files declare the same `mod` name; use a new name and `overrides` to replace a module.' },
   PCM5002: { severity: 'error', message: 'Cannot read {0}: {1}', summary: 'A module file or mods directory could not be read.' },
+  PCM5003: { severity: 'warning', message: "'overrides {0}': no module named '{0}' in the workspace or the built-in modules.", summary: '`overrides` names a module that is neither in the workspace nor among the built-in modules (reported by the language server).' },
+
+  // ---- PCM6xxx: config.toml (proxycache's config validation, also published by the language server) --
+  PCM6001: { severity: 'error', message: 'TOML syntax error: {0}', summary: 'config.toml is not valid TOML.' },
+  PCM6002: { severity: 'error', message: 'unknown section [{0}]; sections are {1}', summary: 'A `[section]` that is neither `[server]` nor the name of a loaded module.' },
+  PCM6003: { severity: 'error', message: "unknown key '{0}' in [{1}]", summary: 'A key that the section\'s schema (`[server]` or the module\'s `config {}` block) does not declare.' },
+  PCM6004: { severity: 'error', message: '{0}: {1}', summary: 'A value of the wrong type or outside what the key accepts: `http2 = "yes"`, a bad socket address, log level or IP list, a TLS file that does not exist.' },
+  PCM6005: { severity: 'error', message: '{0} is set but {1} is not; TLS needs both or neither', summary: 'Only one of `tls_cert` and `tls_key` is set in `[server]`.' },
+  PCM6006: { severity: 'error', message: 'cannot {0} config file: {1}', summary: 'config.toml exists but could not be read (or, for `config repair`, written back).' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type DiagnosticCode = keyof typeof catalogue;

@@ -10,6 +10,9 @@
  * Each handler keeps the index of the statement it is executing in a local `s`, so an exception is
  * rethrown as a `PC_ERR_SCRIPT` error naming the `.pcmod` file:line:column at the cost of one
  * integer store per statement.
+ *
+ * Handlers are plain functions: a promise is created only on a path that reaches an async call (see
+ * "handlers and statements" below), so the pipeline awaits nothing on the others.
  */
 import type {
   BinaryNode,
@@ -35,7 +38,7 @@ import type { PcType, RespondsEffect, StdFunction } from '../stdlib/types.js';
 import { CodeWriter, type Fragment, Mark } from './code-writer.js';
 import { jsNumber, jsString } from './js-literal.js';
 import type { MappingSegment } from './source-map.js';
-import { forEachCallInBlock, forEachCallInExpr, ownExpressions } from './walk-calls.js';
+import { forEachCallInExpr, ownExpressions } from './walk-calls.js';
 
 /** `js` for `new Function`, `ts` for `pcmod compile --emit ts` (the same code with type annotations). */
 export type Dialect = 'js' | 'ts';
@@ -227,7 +230,9 @@ class ModuleGenerator {
     w.line('}');
     if (this.#usesGuard) {
       // The handler returns this promise; a rejection becomes a script error at the call's site.
-      w.line(`function guard(p${ts ? ': unknown' : ''}, i${ts ? ': number' : ''})${ts ? ': Promise<void>' : ''} {`);
+      w.line(
+        `function guard(p${ts ? ': unknown' : ''}, i${ts ? ': number' : ''})${ts ? ': Promise<void>' : ''} {`,
+      );
       w.line(
         `  return Promise.resolve(p).then(()${ts ? ': void' : ''} => {}, (e${ts ? ': unknown' : ''}) => {`,
       );
@@ -503,7 +508,12 @@ class ModuleGenerator {
   }
 
   /** Statements `from…` written in place, awaiting async calls (inside an async continuation, or code with none). */
-  #inlineSeq(statements: readonly StatementNode[], from: number, w: CodeWriter, tail: Tail | undefined): void {
+  #inlineSeq(
+    statements: readonly StatementNode[],
+    from: number,
+    w: CodeWriter,
+    tail: Tail | undefined,
+  ): void {
     for (let i = from; i < statements.length; i++) {
       const st = statements[i] as StatementNode;
       if (st.kind === 'If') {
@@ -580,9 +590,7 @@ class ModuleGenerator {
     if (st.kind !== 'CallStatement') return false;
     const fn = this.#function(st.call);
     return (
-      fn.effects.async &&
-      fn.effects.responds === 'always' &&
-      !st.call.args.some((a) => this.#exprHasAsync(a))
+      fn.effects.async && fn.effects.responds === 'always' && !st.call.args.some((a) => this.#exprHasAsync(a))
     );
   }
 

@@ -1,6 +1,6 @@
 /**
- * Finds the calls a statement or block makes, for the decisions the emitter takes per handler
- * (async or not) and per statement (check for a response afterwards or not).
+ * Finds the calls a statement or block makes, for the decisions the emitter takes per statement
+ * (synchronous or in an async continuation; check for a response afterwards or not).
  */
 import type { BlockNode, CallNode, ExprNode, StatementNode } from '../ast/nodes.js';
 

@@ -12,14 +12,19 @@ function fail(e, i) {
   const where = at.file + ":" + at.line + ":" + at.column;
   return Object.assign(new Error(where + ": " + message, { cause: e }), { code: "PC_ERR_SCRIPT", location: at });
 }
+function guard(p, i) {
+  return Promise.resolve(p).then(() => {}, (e) => {
+    throw fail(e, i);
+  });
+}
 const f0 = b.fns["std.proxy.forward"];
-async function onRequest(x) {
+function onRequest(x) {
   let s = 0;
   try {
     s = 0; if ((x.path === "/sync")) {
       s = 1; x.respond(200, "text/plain; charset=utf-8", "sync handler"); return;
     }
-    s = 2; await f0(x, "127.0.0.1:8080"); return;
+    s = 2; return guard(f0(x, "127.0.0.1:8080"), 2);
   } catch (e) {
     throw fail(e, s);
   }

@@ -16,10 +16,15 @@ function fail(e, i) {
   const where = at.file + ":" + at.line + ":" + at.column;
   return Object.assign(new Error(where + ": " + message, { cause: e }), { code: "PC_ERR_SCRIPT", location: at });
 }
+function guard(p, i) {
+  return Promise.resolve(p).then(() => {}, (e) => {
+    throw fail(e, i);
+  });
+}
 const f0 = b.fns["std.proxy.forward"];
 const c0 = config["greeting"];
 const L0 = S[5];
-async function onRequest(x) {
+function onRequest(x) {
   let s = 0;
   try {
     s = 0; if ((x.path === "/hello")) {
@@ -30,7 +35,7 @@ async function onRequest(x) {
       s = 4; x.respond(200, "application/json", "{}"); return;
     }
     s = 5; b.log("info", "hello world", L0, x);
-    s = 6; await f0(x); return;
+    s = 6; return guard(f0(x), 6);
   } catch (e) {
     throw fail(e, s);
   }

@@ -2,7 +2,6 @@
 const F = "pcm3004-unreachable.pcmod";
 const S = [
   { file: F, line: 4, column: 3 },
-  { file: F, line: 5, column: 3 },
 ];
 function fail(e, i) {
   const at = S[i];
@@ -10,12 +9,10 @@ function fail(e, i) {
   const where = at.file + ":" + at.line + ":" + at.column;
   return Object.assign(new Error(where + ": " + message, { cause: e }), { code: "PC_ERR_SCRIPT", location: at });
 }
-const L0 = S[1];
 function onRequest(x) {
   let s = 0;
   try {
     s = 0; x.respond(200, "text/plain; charset=utf-8", "done"); return;
-    s = 1; b.log("info", "never", L0, x);
   } catch (e) {
     throw fail(e, s);
   }

@@ -156,4 +156,36 @@ describe('emitTypeScript', () => {
     expect(tsBindings.calls).toEqual([['std.cache.warm', ['/a', '/b']]]);
     expect(tsBindings.logs.map((l) => l.message)).toEqual(['starting with /a,/b']);
   });
+
+  test('async continuations behave like the JavaScript, returning a promise on the same paths', async () => {
+    const name = 'ok-async-continuations.pcmod';
+    const checkedCase = check(
+      parse(readFileSync(new URL(`../cases/${name}`, import.meta.url), 'utf8'), name),
+    );
+    const stripped = ts.transpileModule(emitTypeScript(checkedCase), {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
+    const exports: { instantiate?: (b: FakeBindings, c: Record<string, unknown>) => ModuleInstance } = {};
+    new Function('exports', 'require', stripped)(exports, () => ({}));
+    const caseConfig = { enabled: true, hosts: ['a', 'b'], ttl: 30 };
+    const bindings = () =>
+      new FakeBindings({ header: () => 'curl/8', 'std.admin.config_verify': () => 'ok' });
+    for (const method of ['GET', 'POST']) {
+      for (const path of ['/verify', '/metrics', '/up', '/other']) {
+        const results = [];
+        for (const instance of [
+          emit(checkedCase).instantiate(bindings(), caseConfig),
+          exports.instantiate?.(bindings(), caseConfig) as ModuleInstance,
+        ]) {
+          const x = new FakeExchange({ path, method });
+          const r = instance.onRequest?.(x);
+          const isPromise = r instanceof Promise;
+          await r;
+          results.push({ isPromise, events: x.events });
+        }
+        expect(results[1], `${method} ${path}`).toEqual(results[0]);
+        expect(results[0]?.isPromise, `${method} ${path}`).toBe(path !== '/other');
+      }
+    }
+  });
 });

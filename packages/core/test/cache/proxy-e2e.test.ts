@@ -1,0 +1,182 @@
+/**
+ * The cache through the running proxy against real origins that count what reaches them.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Origin, startOrigin } from '../server/helpers.js';
+import { type CachingProxy, send, startCachingProxy } from './harness.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+describe('cache through the proxy (end to end)', () => {
+  let origin: Origin | undefined;
+  let proxy: CachingProxy | undefined;
+
+  afterEach(async () => {
+    await proxy?.close();
+    await origin?.close();
+    proxy = undefined;
+    origin = undefined;
+  });
+
+  async function setup(
+    handler: Handler,
+    cache: Record<string, number | string | boolean> = {},
+    admin = false,
+  ) {
+    origin = await startOrigin((req, res) => handler(req, res));
+    proxy = await startCachingProxy(origin.addr, cache, { admin });
+    return { origin, proxy };
+  }
+
+  it('RFC 9111 §4: a hit is answered without reaching the origin, with Age and X-Cache: HIT', async () => {
+    const { origin: o, proxy: p } = await setup((_req, res) => {
+      res.writeHead(200, { 'cache-control': 'max-age=60', 'content-type': 'text/plain' });
+      res.end('hello');
+    });
+    const miss = await send(p.port, '/a');
+    expect([miss.status, miss.headers['x-cache'], miss.body]).toEqual([200, 'MISS', 'hello']);
+    for (let i = 0; i < 5; i++) {
+      const hit = await send(p.port, '/a');
+      expect([hit.status, hit.headers['x-cache'], hit.body, hit.headers.age]).toEqual([
+        200,
+        'HIT',
+        'hello',
+        '0',
+      ]);
+    }
+    const head = await send(p.port, '/a', { method: 'HEAD' });
+    expect([head.status, head.headers['x-cache'], head.headers['content-length'], head.body]).toEqual([
+      200,
+      'HIT',
+      '5',
+      '',
+    ]);
+    expect(o.requests).toBe(1);
+  });
+
+  it('coalescing: 20 concurrent misses for one key make exactly one upstream request', async () => {
+    const { origin: o, proxy: p } = await setup((_req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, { 'cache-control': 'max-age=60' });
+        res.end('slow body');
+      }, 150);
+    });
+    const replies = await Promise.all(Array.from({ length: 20 }, () => send(p.port, '/slow')));
+    expect(o.requests).toBe(1);
+    expect(replies.every((r) => r.status === 200 && r.body === 'slow body')).toBe(true);
+    expect(replies.filter((r) => r.headers['x-cache'] === 'MISS')).toHaveLength(1);
+    expect(replies.filter((r) => r.headers['x-cache'] === 'HIT')).toHaveLength(19);
+  });
+
+  it('coalescing: followers of an uncacheable leader go upstream themselves', async () => {
+    const { origin: o, proxy: p } = await setup((_req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, { 'cache-control': 'no-store' });
+        res.end('private');
+      }, 50);
+    });
+    const replies = await Promise.all(Array.from({ length: 5 }, () => send(p.port, '/nostore')));
+    expect(replies.map((r) => r.body)).toEqual(Array(5).fill('private'));
+    expect(o.requests).toBe(5);
+  });
+
+  it('RFC 9111 §4.3.1/§4.3.4: a stale entry is revalidated with If-None-Match and a 304 refreshes it', async () => {
+    const { origin: o, proxy: p } = await setup((req, res) => {
+      if (req.headers['if-none-match'] === '"v1"') {
+        res.writeHead(304, { etag: '"v1"', 'cache-control': 'max-age=60', 'x-version': 'two' });
+        res.end();
+        return;
+      }
+      res.writeHead(200, { etag: '"v1"', 'cache-control': 'max-age=0', 'x-version': 'one' });
+      res.end('validated body');
+    });
+    expect((await send(p.port, '/r')).headers['x-cache']).toBe('MISS');
+    const second = await send(p.port, '/r');
+    expect([second.status, second.headers['x-cache'], second.body, second.headers['x-version']]).toEqual([
+      200,
+      'REVALIDATED',
+      'validated body',
+      'two',
+    ]);
+    expect(o.seen[1]?.headers['if-none-match']).toBe('"v1"');
+    const third = await send(p.port, '/r');
+    expect(third.headers['x-cache']).toBe('HIT');
+    const conditional = await send(p.port, '/r', { headers: { 'if-none-match': '"v1"' } });
+    expect([conditional.status, conditional.headers.etag, conditional.body]).toEqual([304, '"v1"', '']);
+    expect(o.requests).toBe(2);
+  });
+
+  it('RFC 5861 §4: stale-if-error serves the stale entry when the origin answers 5xx', async () => {
+    let fail = false;
+    const { proxy: p } = await setup((_req, res) => {
+      if (fail) {
+        res.writeHead(503);
+        res.end('down');
+        return;
+      }
+      res.writeHead(200, { 'cache-control': 'max-age=1, stale-if-error=60' });
+      res.end('good');
+    });
+    await send(p.port, '/sie');
+    fail = true;
+    await new Promise((r) => setTimeout(r, 2100));
+    const stale = await send(p.port, '/sie');
+    expect([stale.status, stale.headers['x-cache'], stale.body]).toEqual([200, 'STALE', 'good']);
+  });
+
+  it('RFC 9111 §4.4: a successful POST invalidates the target URI and its Location', async () => {
+    const { origin: o, proxy: p } = await setup((req, res) => {
+      if (req.method === 'POST') {
+        res.writeHead(201, { location: '/items/2' });
+        res.end();
+        return;
+      }
+      res.writeHead(200, { 'cache-control': 'max-age=60' });
+      res.end(req.url);
+    });
+    await send(p.port, '/items');
+    await send(p.port, '/items/2');
+    expect((await send(p.port, '/items')).headers['x-cache']).toBe('HIT');
+    await send(p.port, '/items', { method: 'POST', body: 'x' });
+    expect((await send(p.port, '/items')).headers['x-cache']).toBe('MISS');
+    expect((await send(p.port, '/items/2')).headers['x-cache']).toBe('MISS');
+    expect(o.requests).toBe(5);
+  });
+
+  it('client X-Forwarded-Host / X-Forwarded-Proto never reach the origin nor the key (no poisoning)', async () => {
+    const { origin: o, proxy: p } = await setup((req, res) => {
+      res.writeHead(200, { 'cache-control': 'max-age=60' });
+      res.end(`link to ${req.headers['x-forwarded-proto']}://${req.headers['x-forwarded-host']}/`);
+    });
+    const poisoned = await send(p.port, '/home', {
+      headers: { 'x-forwarded-host': 'evil.test', 'x-forwarded-proto': 'https' },
+    });
+    expect(poisoned.body).toBe(`link to http://127.0.0.1:${p.port}/`);
+    expect(o.seen[0]?.headers['x-forwarded-host']).toBe(`127.0.0.1:${p.port}`);
+    const clean = await send(p.port, '/home');
+    expect([clean.headers['x-cache'], clean.body]).toEqual(['HIT', `link to http://127.0.0.1:${p.port}/`]);
+  });
+
+  it('admin PURGE /cache?key= and DELETE /cache?prefix= remove entries', async () => {
+    const { origin: o, proxy: p } = await setup(
+      (req, res) => {
+        res.writeHead(200, { 'cache-control': 'max-age=60' });
+        res.end(req.url);
+      },
+      {},
+      true,
+    );
+    for (const path of ['/a', '/img/1', '/img/2']) await send(p.port, path);
+    const admin = p.adminPort as number;
+    const one = await send(admin, '/cache?key=/a', { method: 'PURGE' });
+    expect([one.status, JSON.parse(one.body)]).toEqual([200, { purged: 1, key: '/a', prefix: false }]);
+    const many = await send(admin, '/cache?prefix=/img/', { method: 'DELETE' });
+    expect([many.status, JSON.parse(many.body)]).toEqual([200, { purged: 2, key: '/img/', prefix: true }]);
+    expect((await send(admin, '/cache', { method: 'PURGE' })).status).toBe(400);
+    expect((await send(admin, '/cache?key=/a', { method: 'GET' })).status).toBe(405);
+    for (const path of ['/a', '/img/1', '/img/2'])
+      expect((await send(p.port, path)).headers['x-cache']).toBe('MISS');
+    expect(o.requests).toBe(6);
+  });
+});

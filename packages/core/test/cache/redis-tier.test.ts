@@ -1,0 +1,60 @@
+/**
+ * The shared tier: two proxies with `store = "redis"` on one real redis-server (started here, stopped
+ * by PID) share entries; purges through the admin API reach Redis.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Origin, startOrigin } from '../server/helpers.js';
+import { type CachingProxy, send, startCachingProxy } from './harness.js';
+import { redisAvailable, startRedis, type TestRedis } from './redis-server.js';
+
+describe.skipIf(!redisAvailable())('cache shared tier on Redis', () => {
+  let redis: TestRedis;
+  let origin: Origin;
+  let a: CachingProxy;
+  let b: CachingProxy;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    origin = await startOrigin((req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, { 'cache-control': 'max-age=60', etag: '"e"' });
+        res.end(`shared ${req.url}`);
+      }, 50);
+    });
+    a = await startCachingProxy(origin.addr, { store: 'redis', redis_url: redis.url }, { admin: true });
+    b = await startCachingProxy(origin.addr, { store: 'redis', redis_url: redis.url });
+  });
+
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await origin?.close();
+    await redis?.stop();
+  });
+
+  it('a response stored by one process is a hit in another; the origin sees one request', async () => {
+    // The Host is part of the key: both processes are addressed as the same site.
+    const host = { host: 'shared.test' };
+    const first = await send(a.port, '/s', { headers: host });
+    expect([first.headers['x-cache'], first.body]).toEqual(['MISS', 'shared /s']);
+    await new Promise((r) => setTimeout(r, 100));
+    const other = await send(b.port, '/s', { headers: host });
+    expect([other.status, other.headers['x-cache'], other.body]).toEqual([200, 'HIT', 'shared /s']);
+    expect(origin.seen.filter((s) => s.url === '/s')).toHaveLength(1);
+  });
+
+  it('coalesces concurrent misses in one process against the Redis tier', async () => {
+    const replies = await Promise.all(Array.from({ length: 8 }, () => send(b.port, '/c')));
+    expect(replies.every((r) => r.body === 'shared /c')).toBe(true);
+    expect(origin.seen.filter((s) => s.url === '/c')).toHaveLength(1);
+  });
+
+  it('admin purge removes the key from Redis for every process', async () => {
+    const host = { host: 'shared.test' };
+    await send(a.port, '/p', { headers: host });
+    await new Promise((r) => setTimeout(r, 100));
+    const purged = await send(a.adminPort as number, '/cache?key=/p', { method: 'PURGE' });
+    expect([purged.status, JSON.parse(purged.body).purged]).toEqual([200, 1]);
+    expect((await send(b.port, '/p', { headers: host })).headers['x-cache']).toBe('MISS');
+  });
+});

@@ -3,6 +3,7 @@
 // against nginx (TLS + http2, proxy_cache) in front of the same origin. Requests/s and MB/s per run.
 //
 //   npx tsc -b && node bench/h2h3/run.mjs [--requests N] [--connections C] [--streams M] [--paths /small,/large]
+//                                         [--protos h1,h2,h3,nginx]
 //
 // Clients: h2load (nghttp2-client) for h1 and h2; HTTP/3 with ngtcp2's gtlsclient, the fastest h3 client
 // that works here (Debian's h2load is built without QUIC): P processes each sending N/P requests as
@@ -26,6 +27,7 @@ const REQUESTS = Number(arg('requests', '20000'));
 const CONNECTIONS = Number(arg('connections', '8'));
 const STREAMS = Number(arg('streams', '16'));
 const PATHS = arg('paths', '/small,/large').split(',');
+const PROTOS = new Set(arg('protos', 'h1,h2,h3,nginx').split(','));
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const freePort = () =>
@@ -219,15 +221,17 @@ http {
       const base = `https://127.0.0.1:${port}${p}`;
       // Warm the cache (and the JIT) once per path.
       h2load(base, ['-m', String(STREAMS)]);
-      rows.push({ target: 'proxycache', proto: 'h1', path: p, ...h2load(base, ['--h1']) });
-      rows.push({ target: 'proxycache', proto: 'h2', path: p, ...h2load(base, ['-m', String(STREAMS)]) });
-      rows.push({
-        target: 'proxycache',
-        proto: 'h3',
-        path: p,
-        ...(await h3(port, p, path.join(dir, `dl${p}`))),
-      });
-      if (nginx) {
+      if (PROTOS.has('h1')) rows.push({ target: 'proxycache', proto: 'h1', path: p, ...h2load(base, ['--h1']) });
+      if (PROTOS.has('h2'))
+        rows.push({ target: 'proxycache', proto: 'h2', path: p, ...h2load(base, ['-m', String(STREAMS)]) });
+      if (PROTOS.has('h3'))
+        rows.push({
+          target: 'proxycache',
+          proto: 'h3',
+          path: p,
+          ...(await h3(port, p, path.join(dir, `dl${p}`))),
+        });
+      if (nginx && PROTOS.has('nginx')) {
         const n = `https://127.0.0.1:${nginxPort}${p}`;
         h2load(n, ['-m', String(STREAMS)]);
         rows.push({ target: 'nginx', proto: 'h2', path: p, ...h2load(n, ['-m', String(STREAMS)]) });

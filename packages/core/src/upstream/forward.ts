@@ -48,7 +48,7 @@ export async function forward(
 ): Promise<void> {
   const signal = x instanceof ProxyExchange ? x.signal : undefined;
   // Tells on_response std calls (circuit breaker) that the answer, even a 502/504, came from upstream.
-  //TMP x.notes.set(NOTE_UPSTREAM_BACKEND, backend);
+  x.notes.set(NOTE_UPSTREAM_BACKEND, backend);
   try {
     const r = await pools.get(backend).request({
       method: x.method,

@@ -38,12 +38,9 @@ describe('cache through the proxy (end to end)', () => {
     expect([miss.status, miss.headers['x-cache'], miss.body]).toEqual([200, 'MISS', 'hello']);
     for (let i = 0; i < 5; i++) {
       const hit = await send(p.port, '/a');
-      expect([hit.status, hit.headers['x-cache'], hit.body, hit.headers.age]).toEqual([
-        200,
-        'HIT',
-        'hello',
-        '0',
-      ]);
+      expect([hit.status, hit.headers['x-cache'], hit.body]).toEqual([200, 'HIT', 'hello']);
+      // Age is whole seconds since the origin's Date: 0, or 1 when a second boundary passed meanwhile.
+      expect(['0', '1']).toContain(hit.headers.age);
     }
     const head = await send(p.port, '/a', { method: 'HEAD' });
     expect([head.status, head.headers['x-cache'], head.headers['content-length'], head.body]).toEqual([

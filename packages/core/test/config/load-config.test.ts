@@ -73,7 +73,7 @@ describe('defaults', () => {
     const result = loadConfig(dir, testModules);
     expect(result.config).toBeUndefined();
     expect(result.errors).toEqual([
-      { file: dir, line: 0, column: 0, key: '', message: 'cannot read config file: it is a directory' },
+      { file: dir, line: 0, column: 0, key: '', message: 'cannot read config file: it is a directory', code: 'PCM6006' },
     ]);
   });
 });
@@ -275,6 +275,7 @@ describe('validation errors name line:col and the dotted key', () => {
         column: 11,
         key: 'server.tls_key',
         message: `file not found: ${join(dir, 'key.pem')}`,
+        code: 'PCM6004',
       },
     ]);
     writeFileSync(join(dir, 'key.pem'), 'key');
@@ -312,6 +313,7 @@ describe('TOML syntax errors', () => {
         column: 30,
         key: '',
         message: 'TOML syntax error: control characters are not allowed in strings',
+        code: 'PCM6001',
       },
     ]);
   });
@@ -324,6 +326,7 @@ describe('TOML syntax errors', () => {
         column: 1,
         key: '',
         message: 'TOML syntax error: trying to redefine an already defined table or value',
+        code: 'PCM6001',
       },
     ]);
   });
@@ -339,7 +342,14 @@ describe('verifyConfig', () => {
     expect(verifyConfig(bad, testModules)).toEqual({
       valid: false,
       errors: [
-        { file: bad, line: 2, column: 15, key: 'server.listen_addr', message: 'expected str, got integer' },
+        {
+          file: bad,
+          line: 2,
+          column: 15,
+          key: 'server.listen_addr',
+          message: 'expected str, got integer',
+          code: 'PCM6004',
+        },
       ],
       notes: [],
     });

@@ -81,19 +81,46 @@ function parseArgs(argv) {
       return v;
     };
     switch (a) {
-      case '--scenarios': o.scenarios = val().split(','); break;
-      case '--targets': o.targets = val().split(','); break;
-      case '--duration': o.duration = Number(val()); break;
-      case '--connections': o.connections = Number(val()); break;
-      case '--repeats': o.repeats = Number(val()); break;
-      case '--warmup': o.warmup = Number(val()); break;
-      case '--profile': o.profile = true; break;
-      case '--no-pin': o.pin = false; break;
-      case '--out': o.out = path.resolve(val()); break;
-      case '--baseline': o.baseline = path.resolve(val()); break;
-      case '--core': o.core = path.resolve(val()); break;
-      case '-h': case '--help': console.log(usage()); process.exit(0); break;
-      default: throw new Error(`unknown option ${a}\n${usage()}`);
+      case '--scenarios':
+        o.scenarios = val().split(',');
+        break;
+      case '--targets':
+        o.targets = val().split(',');
+        break;
+      case '--duration':
+        o.duration = Number(val());
+        break;
+      case '--connections':
+        o.connections = Number(val());
+        break;
+      case '--repeats':
+        o.repeats = Number(val());
+        break;
+      case '--warmup':
+        o.warmup = Number(val());
+        break;
+      case '--profile':
+        o.profile = true;
+        break;
+      case '--no-pin':
+        o.pin = false;
+        break;
+      case '--out':
+        o.out = path.resolve(val());
+        break;
+      case '--baseline':
+        o.baseline = path.resolve(val());
+        break;
+      case '--core':
+        o.core = path.resolve(val());
+        break;
+      case '-h':
+      case '--help':
+        console.log(usage());
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${a}\n${usage()}`);
     }
   }
   for (const s of o.scenarios) if (!(s in SCENARIOS)) throw new Error(`unknown scenario ${s}`);
@@ -111,13 +138,17 @@ function runPeers(rest) {
   const args = ['--targets-file', PEER_TARGETS, ...rest];
   if (!has('--targets') && !has('--list') && !has('--rerender'))
     args.push('--targets', 'nginx-cache,nginx-pass,node-const,fastify-proxy,undici-proxy,proxycache');
-  if (!has('--scenarios') && !has('--list') && !has('--rerender')) args.push('--scenarios', 'hit-small,hit-large,pass-small');
+  if (!has('--scenarios') && !has('--list') && !has('--rerender'))
+    args.push('--scenarios', 'hit-small,hit-large,pass-small');
   if (!has('--out')) {
     fs.mkdirSync(path.join(BENCH, 'results'), { recursive: true });
     args.push('--out', path.join(BENCH, 'results', `peers-${stamp()}.md`));
   }
   console.log(`> ${SHARED_HARNESS} ${args.join(' ')}`);
-  const r = spawnSync(SHARED_HARNESS, args, { stdio: 'inherit', env: { ...process.env, PROXYCACHE_REPO: REPO } });
+  const r = spawnSync(SHARED_HARNESS, args, {
+    stdio: 'inherit',
+    env: { ...process.env, PROXYCACHE_REPO: REPO },
+  });
   return r.status ?? 1;
 }
 
@@ -152,7 +183,11 @@ const WORK = path.join(os.tmpdir(), `proxycache-bench-${process.pid}`);
 function start(name, argv, env = {}) {
   fs.mkdirSync(WORK, { recursive: true });
   const log = fs.openSync(path.join(WORK, `${name}.log`), 'w');
-  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', log, log], env: { ...process.env, ...env }, detached: true });
+  const child = spawn(argv[0], argv.slice(1), {
+    stdio: ['ignore', log, log],
+    env: { ...process.env, ...env },
+    detached: true,
+  });
   fs.closeSync(log);
   const p = { name, child, exited: false };
   child.on('exit', () => {
@@ -234,7 +269,12 @@ async function startOrigin() {
     fs.writeFileSync(path.join(www, 'small'), Buffer.alloc(1024, 'x'));
     fs.writeFileSync(path.join(www, 'large'), Buffer.alloc(100 * 1024, 'x'));
     fs.writeFileSync(path.join(www, 'nocache'), Buffer.alloc(1024, 'x'));
-    const conf = render('origin-nginx.conf', dir, { PORT: port, STATUS_PORT: statusPort, DIR: dir, WWW: www });
+    const conf = render('origin-nginx.conf', dir, {
+      PORT: port,
+      STATUS_PORT: statusPort,
+      DIR: dir,
+      WWW: www,
+    });
     const p = start('origin', pinned(1, ['nginx', '-p', `${dir}/`, '-e', 'stderr', '-c', conf]));
     await waitReady(p, `http://127.0.0.1:${port}/small`);
     // stub_status counts its own requests too: subtract the reads made so far.
@@ -273,7 +313,10 @@ function render(template, dir, vars) {
 function targetDefs(origin, o) {
   const all = ['hit-small', 'hit-large', 'pass-small'];
   // DIR is a copy of packages/core, or a directory holding packages/core (mods/ is found above it).
-  const cliIn = (dir) => [path.join(dir, 'bin/proxycache.js'), path.join(dir, 'packages/core/bin/proxycache.js')].find((f) => fs.existsSync(f)) ?? path.join(dir, 'bin/proxycache.js');
+  const cliIn = (dir) =>
+    [path.join(dir, 'bin/proxycache.js'), path.join(dir, 'packages/core/bin/proxycache.js')].find((f) =>
+      fs.existsSync(f),
+    ) ?? path.join(dir, 'bin/proxycache.js');
   const current = o.core ? cliIn(o.core) : CLI;
   const proxycache = (name, cache, log, scenarios, desc, cli = current) => ({
     name,
@@ -315,8 +358,18 @@ function targetDefs(origin, o) {
     proxycache('proxycache-warn', true, 'warn', all, 'cache on, log_level warn (no access log)'),
     proxycache('proxycache-nocache', false, 'info', ['pass-small'], 'cache off, log_level info'),
     ...baseline,
-    peer('node-const', 'node-const.mjs', ['hit-small', 'hit-large'], 'node:http constant body (Node ceiling for a hit)'),
-    peer('undici-proxy', 'undici-proxy.mjs', ['pass-small'], 'node:http + undici Pool pass-through (minimal Node proxy)'),
+    peer(
+      'node-const',
+      'node-const.mjs',
+      ['hit-small', 'hit-large'],
+      'node:http constant body (Node ceiling for a hit)',
+    ),
+    peer(
+      'undici-proxy',
+      'undici-proxy.mjs',
+      ['pass-small'],
+      'node:http + undici Pool pass-through (minimal Node proxy)',
+    ),
   ];
 }
 
@@ -396,7 +449,9 @@ async function main() {
 
   const startedAt = new Date();
   const origin = await startOrigin();
-  console.log(`origin: ${origin.kind} on 127.0.0.1:${origin.port}; load: ${HAVE_WRK ? 'wrk' : 'autocannon'}; pinning: ${pin && HAVE_TASKSET && CPUS >= 2 ? 'target CPU 0, load + origin CPU 1' : 'off'}`);
+  console.log(
+    `origin: ${origin.kind} on 127.0.0.1:${origin.port}; load: ${HAVE_WRK ? 'wrk' : 'autocannon'}; pinning: ${pin && HAVE_TASKSET && CPUS >= 2 ? 'target CPU 0, load + origin CPU 1' : 'off'}`,
+  );
 
   let defs = targetDefs(origin, o);
   if (o.targets) {
@@ -410,7 +465,9 @@ async function main() {
   for (const d of defs) {
     if (!d.scenarios.some((s) => scenarios.includes(s))) continue;
     const port = await freePort();
-    const env = d.profileable ? { CPU_PROF_DIR: profDir } : { PORT: String(port), ORIGIN: `http://127.0.0.1:${origin.port}` };
+    const env = d.profileable
+      ? { CPU_PROF_DIR: profDir }
+      : { PORT: String(port), ORIGIN: `http://127.0.0.1:${origin.port}` };
     const p = start(d.name, pinned(0, await d.argv(port)), env);
     await waitReady(p, `http://127.0.0.1:${port}${d.name === 'undici-proxy' ? '/nocache' : '/small'}`);
     running.push({ ...d, p, port });
@@ -427,15 +484,24 @@ async function main() {
       const before = await origin.requests();
       const r = await get(url);
       const originReqs = (await origin.requests()) - before;
-      smoke.push({ scenario: sc, target: t.name, status: r.status, bytes: r.bytes, xcache: r.headers.get('x-cache') ?? '', originReqs });
-      if (r.status !== 200 || r.bytes !== SCENARIOS[sc].bytes) throw new Error(`smoke ${sc} ${t.name}: status ${r.status}, ${r.bytes} bytes`);
+      smoke.push({
+        scenario: sc,
+        target: t.name,
+        status: r.status,
+        bytes: r.bytes,
+        xcache: r.headers.get('x-cache') ?? '',
+        originReqs,
+      });
+      if (r.status !== 200 || r.bytes !== SCENARIOS[sc].bytes)
+        throw new Error(`smoke ${sc} ${t.name}: status ${r.status}, ${r.bytes} bytes`);
     }
   }
 
   if (o.warmup > 0) {
     for (const sc of scenarios)
       for (const t of running)
-        if (t.scenarios.includes(sc)) await load(`http://127.0.0.1:${t.port}${SCENARIOS[sc].path}`, o.warmup, o.connections);
+        if (t.scenarios.includes(sc))
+          await load(`http://127.0.0.1:${t.port}${SCENARIOS[sc].path}`, o.warmup, o.connections);
   }
 
   const runs = [];
@@ -474,7 +540,16 @@ async function main() {
         }
         const cpuUsPerReq = ((c1 - c0) * 1e6) / r.requests;
         const originPerReq = (o1 - o0) / r.requests;
-        const row = { round, scenario: sc, target: t.name, ...r, cpuUsPerReq, cpuPct: ((c1 - c0) / o.duration) * 100, originPerReq, profile };
+        const row = {
+          round,
+          scenario: sc,
+          target: t.name,
+          ...r,
+          cpuUsPerReq,
+          cpuPct: ((c1 - c0) / o.duration) * 100,
+          originPerReq,
+          profile,
+        };
         runs.push(row);
         console.log(
           `round ${round} ${sc.padEnd(10)} ${t.name.padEnd(18)} ${fmt(r.rps, 0).padStart(8)} req/s  p99 ${fmt(r.p99, 2).padStart(7)} ms  ${fmt(cpuUsPerReq, 0).padStart(4)} µs/req  origin/req ${fmt(originPerReq, 2)}  errors ${r.errors}`,
@@ -498,7 +573,9 @@ async function main() {
 }
 
 function fmt(n, digits) {
-  return Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-';
+  return Number.isFinite(n)
+    ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : '-';
 }
 
 function median(xs) {
@@ -509,19 +586,40 @@ function median(xs) {
 }
 
 /** Which target each scenario's rows are compared to. */
-const REFS = { 'hit-small': ['node-const', 'base'], 'hit-large': ['node-const', 'base'], 'pass-small': ['undici-proxy', 'base-nocache'] };
+const REFS = {
+  'hit-small': ['node-const', 'base'],
+  'hit-large': ['node-const', 'base'],
+  'pass-small': ['undici-proxy', 'base-nocache'],
+};
 
 function renderReport({ o, origin, running, smoke, runs, startedAt, finishedAt }) {
   const L = [];
   L.push('# proxycache local benchmark', '');
-  L.push(`${startedAt.toISOString()} to ${finishedAt.toISOString()}, \`npm run bench -- ${process.argv.slice(2).join(' ')}\``, '');
-  L.push(`- Machine: ${CPUS} CPUs (${os.cpus()[0]?.model ?? '?'}), node ${process.version}, load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}.`);
-  L.push(`- Origin: ${origin.kind}. Load: ${HAVE_WRK ? `wrk -t1 -c${o.connections} -d${o.duration}s --latency` : `autocannon -c${o.connections} -d${o.duration}`}, ${o.repeats} round(s), ${o.warmup} s warm-up per pair.`);
-  L.push(`- Pinning: ${pin && HAVE_TASKSET && CPUS >= 2 ? 'targets on CPU 0, load generator and origin on CPU 1' : 'none'}.`);
-  L.push('- Config: bench/configs/proxycache.toml (rate_limiter and active_health disabled, admin API on a free port).');
+  L.push(
+    `${startedAt.toISOString()} to ${finishedAt.toISOString()}, \`npm run bench -- ${process.argv.slice(2).join(' ')}\``,
+    '',
+  );
+  L.push(
+    `- Machine: ${CPUS} CPUs (${os.cpus()[0]?.model ?? '?'}), node ${process.version}, load average at the end ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}.`,
+  );
+  L.push(
+    `- Origin: ${origin.kind}. Load: ${HAVE_WRK ? `wrk -t1 -c${o.connections} -d${o.duration}s --latency` : `autocannon -c${o.connections} -d${o.duration}`}, ${o.repeats} round(s), ${o.warmup} s warm-up per pair.`,
+  );
+  L.push(
+    `- Pinning: ${pin && HAVE_TASKSET && CPUS >= 2 ? 'targets on CPU 0, load generator and origin on CPU 1' : 'none'}.`,
+  );
+  L.push(
+    '- Config: bench/configs/proxycache.toml (rate_limiter and active_health disabled, admin API on a free port).',
+  );
   L.push('');
   L.push('## Summary', '');
-  L.push('Medians over the rounds. CPU µs/req: the target\'s user + system CPU per request. origin/req: origin requests per client request (0 = served from cache).', '');
+  L.push(
+    "Medians over the rounds. CPU µs/req: the target's user + system CPU per request. origin/req: origin requests per client request (0 = served from cache).",
+    '',
+  );
   L.push('| scenario | target | req/s | p99 ms | CPU µs/req | origin/req | errors | vs ref 1 | vs ref 2 |');
   L.push('|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const sc of o.scenarios) {
@@ -539,17 +637,29 @@ function renderReport({ o, origin, running, smoke, runs, startedAt, finishedAt }
     }
     const [ref1, ref2] = REFS[sc];
     for (const [name, m] of med) {
-      const ratio = (ref) => (med.has(ref) && ref !== name ? `${(m.rps / med.get(ref).rps).toFixed(2)}x ${ref}` : '');
-      L.push(`| ${sc} | ${name} | ${fmt(m.rps, 0)} | ${fmt(m.p99, 2)} | ${fmt(m.cpu, 0)} | ${fmt(m.origin, 2)} | ${m.errors} | ${ratio(ref1)} | ${ratio(ref2)} |`);
+      const ratio = (ref) =>
+        med.has(ref) && ref !== name ? `${(m.rps / med.get(ref).rps).toFixed(2)}x ${ref}` : '';
+      L.push(
+        `| ${sc} | ${name} | ${fmt(m.rps, 0)} | ${fmt(m.p99, 2)} | ${fmt(m.cpu, 0)} | ${fmt(m.origin, 2)} | ${m.errors} | ${ratio(ref1)} | ${ratio(ref2)} |`,
+      );
     }
   }
   L.push('', '## Smoke (second request of each URL)', '');
-  L.push('| scenario | target | status | bytes | x-cache | origin requests |', '|---|---|---:|---:|---|---:|');
-  for (const s of smoke) L.push(`| ${s.scenario} | ${s.target} | ${s.status} | ${s.bytes} | ${s.xcache} | ${s.originReqs} |`);
+  L.push(
+    '| scenario | target | status | bytes | x-cache | origin requests |',
+    '|---|---|---:|---:|---|---:|',
+  );
+  for (const s of smoke)
+    L.push(`| ${s.scenario} | ${s.target} | ${s.status} | ${s.bytes} | ${s.xcache} | ${s.originReqs} |`);
   L.push('', '## Every run', '');
-  L.push('| round | scenario | target | req/s | p50 ms | p99 ms | CPU % | CPU µs/req | origin/req | errors | profile |', '|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|');
+  L.push(
+    '| round | scenario | target | req/s | p50 ms | p99 ms | CPU % | CPU µs/req | origin/req | errors | profile |',
+    '|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
+  );
   for (const r of runs)
-    L.push(`| ${r.round} | ${r.scenario} | ${r.target} | ${fmt(r.rps, 0)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.cpuPct, 0)} | ${fmt(r.cpuUsPerReq, 0)} | ${fmt(r.originPerReq, 2)} | ${r.errors} | ${r.profile ? path.relative(REPO, r.profile) : ''} |`);
+    L.push(
+      `| ${r.round} | ${r.scenario} | ${r.target} | ${fmt(r.rps, 0)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.cpuPct, 0)} | ${fmt(r.cpuUsPerReq, 0)} | ${fmt(r.originPerReq, 2)} | ${r.errors} | ${r.profile ? path.relative(REPO, r.profile) : ''} |`,
+    );
   L.push('');
   return L.join('\n');
 }

@@ -7,7 +7,14 @@ const bodies = { '/small': Buffer.alloc(1024, 'x'), '/large': Buffer.alloc(100 *
 const prepared = new Map(
   Object.entries(bodies).map(([p, b]) => [
     p,
-    [b, { 'content-type': 'application/octet-stream', 'content-length': b.length, 'cache-control': 'public, max-age=3600' }],
+    [
+      b,
+      {
+        'content-type': 'application/octet-stream',
+        'content-length': b.length,
+        'cache-control': 'public, max-age=3600',
+      },
+    ],
   ]),
 );
 

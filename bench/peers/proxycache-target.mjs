@@ -11,27 +11,55 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Checkout of the project: this file lives in <repo>/bench/peers/. */
-export const REPO = process.env.PROXYCACHE_REPO || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const REPO =
+  process.env.PROXYCACHE_REPO || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(REPO, 'packages/core/bin/proxycache.js');
 export const CONFIG_TEMPLATE = path.join(REPO, 'bench/configs/proxycache.toml');
 
 /** Variants: name, HTTP port, admin port, cache on/off, log level, scenarios. 18120/18121 are reserved for us. */
 export const variants = [
-  { name: 'proxycache', port: 18120, admin: 18122, cache: true, log: 'info', scenarios: ['hit-small', 'hit-large', 'pass-small'] },
-  { name: 'proxycache-warn', port: 18123, admin: 18124, cache: true, log: 'warn', scenarios: ['hit-small', 'hit-large', 'pass-small'] },
-  { name: 'proxycache-nocache', port: 18125, admin: 18126, cache: false, log: 'info', scenarios: ['pass-small'] },
+  {
+    name: 'proxycache',
+    port: 18120,
+    admin: 18122,
+    cache: true,
+    log: 'info',
+    scenarios: ['hit-small', 'hit-large', 'pass-small'],
+  },
+  {
+    name: 'proxycache-warn',
+    port: 18123,
+    admin: 18124,
+    cache: true,
+    log: 'warn',
+    scenarios: ['hit-small', 'hit-large', 'pass-small'],
+  },
+  {
+    name: 'proxycache-nocache',
+    port: 18125,
+    admin: 18126,
+    cache: false,
+    log: 'info',
+    scenarios: ['pass-small'],
+  },
 ];
 
 export function targets(ctx) {
   return variants.map((v) => ({
     name: v.name,
     desc: `proxycache, 1 Node process, cache ${v.cache ? 'on' : 'off'}, log_level ${v.log}${v.log === 'info' ? ' (JSON access log on stdout)' : ' (no access log)'}; rate_limiter and active_health off`,
-    cmd: [ctx.node, CLI, 'run', '--config', ctx.render(CONFIG_TEMPLATE, v.name, {
-      PORT: v.port,
-      ADMIN_PORT: v.admin,
-      CACHE_ENABLED: String(v.cache),
-      LOG_LEVEL: v.log,
-    })],
+    cmd: [
+      ctx.node,
+      CLI,
+      'run',
+      '--config',
+      ctx.render(CONFIG_TEMPLATE, v.name, {
+        PORT: v.port,
+        ADMIN_PORT: v.admin,
+        CACHE_ENABLED: String(v.cache),
+        LOG_LEVEL: v.log,
+      }),
+    ],
     port: v.port,
     ports: [v.admin],
     ready: `http://127.0.0.1:${v.port}/small`,

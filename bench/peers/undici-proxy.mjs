@@ -9,7 +9,16 @@ const port = Number(process.env.PORT);
 const pool = new Pool(process.env.ORIGIN, { connections: 128, pipelining: 1, keepAliveTimeout: 60_000 });
 
 // Hop-by-hop headers (plus host, which undici sets for the origin) stay behind.
-const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host']);
+const HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'host',
+]);
 function endToEnd(headers) {
   const out = {};
   for (const name in headers) if (!HOP.has(name)) out[name] = headers[name];
@@ -20,7 +29,12 @@ http
   .createServer(async (req, res) => {
     try {
       const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-      const up = await pool.request({ path: req.url, method: req.method, headers: endToEnd(req.headers), body: hasBody ? req : null });
+      const up = await pool.request({
+        path: req.url,
+        method: req.method,
+        headers: endToEnd(req.headers),
+        body: hasBody ? req : null,
+      });
       res.writeHead(up.statusCode, endToEnd(up.headers));
       pipeline(up.body, res, () => {});
     } catch {

@@ -66,13 +66,18 @@ export function summarize(file) {
 /** The summary as text lines; `inclusiveFilter` (a RegExp) adds inclusive times of matching functions. */
 export function formatSummary(s, top = 40, topFiles = 20, inclusiveFilter = undefined) {
   const pct = (us) => `${((100 * us) / s.busyUs).toFixed(1).padStart(5)} %`;
-  const lines = [`busy ${(s.busyUs / 1e6).toFixed(2)} s (idle ${(s.idleUs / 1e6).toFixed(2)} s not counted)`, '', 'self time by function'];
+  const lines = [
+    `busy ${(s.busyUs / 1e6).toFixed(2)} s (idle ${(s.idleUs / 1e6).toFixed(2)} s not counted)`,
+    '',
+    'self time by function',
+  ];
   for (const [k, us] of s.functions.slice(0, top)) lines.push(`${pct(us)}  ${k}`);
   lines.push('', 'self time by file');
   for (const [k, us] of s.files.slice(0, topFiles)) lines.push(`${pct(us)}  ${k}`);
   if (inclusiveFilter !== undefined) {
     lines.push('', `inclusive time (self + callees) of functions matching ${inclusiveFilter}`);
-    for (const [k, us] of s.inclusive.filter(([k]) => inclusiveFilter.test(k)).slice(0, top)) lines.push(`${pct(us)}  ${k}`);
+    for (const [k, us] of s.inclusive.filter(([k]) => inclusiveFilter.test(k)).slice(0, top))
+      lines.push(`${pct(us)}  ${k}`);
   }
   return lines;
 }

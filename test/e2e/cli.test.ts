@@ -6,11 +6,20 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { freePort, PCMOD_BIN, PROXYCACHE_BIN, ROOT, runCli, stopAll, tempDir } from './harness.js';
+import {
+  freePort,
+  PCMOD_BIN,
+  PROXYCACHE_BIN,
+  ROOT,
+  runCli,
+  SLOW_TIMEOUT_MS,
+  stopAll,
+  tempDir,
+} from './harness.js';
 
 afterAll(stopAll);
 
-describe.concurrent('CLI', () => {
+describe.concurrent('CLI', { timeout: SLOW_TIMEOUT_MS }, () => {
   test('node_modules/.bin has proxycache, pcmod and pcmod-lsp', () => {
     for (const bin of ['proxycache', 'pcmod', 'pcmod-lsp'])
       expect(existsSync(join(ROOT, 'node_modules/.bin', bin)), bin).toBe(true);
@@ -47,7 +56,8 @@ describe.concurrent('CLI', () => {
   test('config repair keeps what the user wrote as a prefix and adds the missing sections', async () => {
     const dir = tempDir();
     const file = join(dir, 'partial.toml');
-    const original = '# my proxy\n[server]\nlisten_addr = "127.0.0.1:3000"   # keep this comment\n\n[cache]\nttl_seconds = 5\n';
+    const original =
+      '# my proxy\n[server]\nlisten_addr = "127.0.0.1:3000"   # keep this comment\n\n[cache]\nttl_seconds = 5\n';
     writeFileSync(file, original);
     const r = await runCli(PROXYCACHE_BIN, ['config', 'repair', '--config', file], { cwd: dir });
     expect(r.code).toBe(0);
@@ -76,7 +86,7 @@ describe.concurrent('CLI', () => {
     );
     const r = await runCli(PROXYCACHE_BIN, ['run', '--config', config, '--mods', mods]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${bad}:7:27 - error PCM1003`);
+    expect(r.stderr).toContain(`${bad}:7:26 - error PCM1003`);
     expect(r.stderr).toContain('not starting');
     expect(r.stdout).not.toContain('listening on');
   });

@@ -4,7 +4,7 @@
  * Every process and server it starts is tracked and stopped by `stopAll()` (call it in afterAll).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import {
   type Agent,
   createServer,
@@ -14,7 +14,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { connect, createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
+import { connect, createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,8 +23,13 @@ export const ROOT = new URL('../../', import.meta.url).pathname;
 export const PROXYCACHE_BIN = join(ROOT, 'packages/core/bin/proxycache.js');
 export const PCMOD_BIN = join(ROOT, 'packages/pcmod-lang/bin/pcmod.js');
 
-/** Start-up compiles every module; the shared 2-core machine can make that take several seconds. */
-const READY_TIMEOUT_MS = 25_000;
+/**
+ * Start-up compiles every module (about 1.5 s of CPU); on a shared, overloaded 2-core machine that has
+ * taken over 25 s. Generous limits only cost time when something is really broken.
+ */
+export const READY_TIMEOUT_MS = 60_000;
+/** For hooks and tests that start processes (vitest's default of 30 s is too tight under load). */
+export const SLOW_TIMEOUT_MS = 90_000;
 
 const cleanups: (() => Promise<void> | void)[] = [];
 
@@ -87,7 +92,13 @@ export interface Origin {
  */
 export function echoHandler(name: string): OriginHandler {
   return (req, body, res) => {
-    const text = JSON.stringify({ origin: name, method: req.method, url: req.url, headers: req.headers, body: body.toString('utf8') });
+    const text = JSON.stringify({
+      origin: name,
+      method: req.method,
+      url: req.url,
+      headers: req.headers,
+      body: body.toString('utf8'),
+    });
     res.writeHead(200, {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(text),
@@ -195,7 +206,12 @@ function tomlValue(v: TomlValue): string {
 /** Renders sections as TOML (`[name]` then `key = value` lines). */
 export function renderToml(sections: TomlSections): string {
   return Object.entries(sections)
-    .map(([name, fields]) => `[${name}]\n${Object.entries(fields).map(([k, v]) => `${k} = ${tomlValue(v)}`).join('\n')}\n`)
+    .map(
+      ([name, fields]) =>
+        `[${name}]\n${Object.entries(fields)
+          .map(([k, v]) => `${k} = ${tomlValue(v)}`)
+          .join('\n')}\n`,
+    )
     .join('\n');
 }
 
@@ -218,7 +234,7 @@ export interface ProxyOptions {
   readonly mods?: Readonly<Record<string, string>>;
 }
 
-export interface Proxy {
+export interface ProxyProcess {
   readonly pid: number;
   readonly port: number;
   /** 0 when the admin API is disabled. */
@@ -259,8 +275,12 @@ export function runCli(
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${args.join(' ')}: no exit within ${opts.timeoutMs ?? 20_000} ms\n${stdout}\n${stderr}`));
-    }, opts.timeoutMs ?? 20_000);
+      reject(
+        new Error(
+          `${args.join(' ')}: no exit within ${opts.timeoutMs ?? READY_TIMEOUT_MS} ms\n${stdout}\n${stderr}`,
+        ),
+      );
+    }, opts.timeoutMs ?? READY_TIMEOUT_MS);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       // 'exit' can precede the end of the pipes; 'close' waits for them.
@@ -269,8 +289,38 @@ export function runCli(
   });
 }
 
+/** Source files under `src` whose compiled `.js` in `dist` is missing or older (tsc -b rewrites only changed outputs). */
+function staleSources(src: string, dist: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(src, { withFileTypes: true })) {
+    const full = join(src, e.name);
+    if (e.isDirectory()) out.push(...staleSources(full, join(dist, e.name)));
+    else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) {
+      const built = statSync(join(dist, e.name.replace(/\.ts$/, '.js')), { throwIfNoEntry: false });
+      if (built === undefined || built.mtimeMs < statSync(full).mtimeMs) out.push(full);
+    }
+  }
+  return out;
+}
+
+let staleChecked = false;
+
+/** The e2e tests run the built CLI: say so when a source is newer than the build it would test. */
+function warnIfStale(): void {
+  if (staleChecked) return;
+  staleChecked = true;
+  const stale = ['core', 'pcmod-lang'].flatMap((pkg) =>
+    staleSources(join(ROOT, 'packages', pkg, 'src'), join(ROOT, 'packages', pkg, 'dist')),
+  );
+  if (stale.length > 0)
+    console.warn(
+      `e2e: ${stale.length} source file(s) newer than their build (run \`npx tsc -b\`): ${stale.slice(0, 5).join(', ')}`,
+    );
+}
+
 /** Writes a config (and `--mods` dir) to a temp dir and spawns `proxycache run` without waiting. */
-export async function spawnProxy(opts: ProxyOptions = {}): Promise<Proxy> {
+export async function spawnProxy(opts: ProxyOptions = {}): Promise<ProxyProcess> {
+  warnIfStale();
   const dir = tempDir();
   const port = await freePort();
   const adminPort = opts.admin === false ? 0 : await freePort();
@@ -305,7 +355,7 @@ export async function spawnProxy(opts: ProxyOptions = {}): Promise<Proxy> {
 function launch(
   args: readonly string[],
   where: { dir: string; port: number; adminPort: number; configFile: string; modsDir: string | undefined },
-): Proxy {
+): ProxyProcess {
   const child = spawn(process.execPath, [PROXYCACHE_BIN, ...args], {
     cwd: where.dir,
     env: { ...process.env, NO_COLOR: '1' },
@@ -344,7 +394,7 @@ function launch(
     for (const w of waiters) w();
   });
   const pid = child.pid ?? 0;
-  const proxy: Proxy = {
+  const proxy: ProxyProcess = {
     pid,
     port: where.port,
     adminPort: where.adminPort,
@@ -371,7 +421,11 @@ function launch(
         };
         const timer = setTimeout(() => {
           done();
-          reject(new Error(`awaited log line not seen within ${timeoutMs} ms\nstdout: ${JSON.stringify(lines)}\nstderr: ${stderr}`));
+          reject(
+            new Error(
+              `awaited log line not seen within ${timeoutMs} ms\nstdout: ${JSON.stringify(lines)}\nstderr: ${stderr}`,
+            ),
+          );
         }, timeoutMs);
         const done = (): void => {
           clearTimeout(timer);
@@ -403,7 +457,7 @@ function launch(
 }
 
 /** Spawns the proxy and waits until the main listener (and the admin listener, if any) is up. */
-export async function startProxy(opts: ProxyOptions = {}): Promise<Proxy> {
+export async function startProxy(opts: ProxyOptions = {}): Promise<ProxyProcess> {
   const proxy = await spawnProxy(opts);
   await proxy.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('listening on'));
   if (proxy.adminPort !== 0) await proxy.waitForLog((l) => l.msg === 'admin listener open');
@@ -466,7 +520,11 @@ export function httpRequest(url: string, opts: RequestOptions = {}): Promise<Rep
 }
 
 /** Writes raw bytes to the port and collects everything until the server closes (or the timeout). */
-export function rawExchange(port: number, bytes: string | Buffer, timeoutMs = 5000): Promise<{ text: string; closed: boolean }> {
+export function rawExchange(
+  port: number,
+  bytes: string | Buffer,
+  timeoutMs = 5000,
+): Promise<{ text: string; closed: boolean }> {
   return new Promise((resolve, reject) => {
     const s = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -489,7 +547,11 @@ export function rawExchange(port: number, bytes: string | Buffer, timeoutMs = 50
 }
 
 /** Parses a raw HTTP/1.1 response head: status and lower-cased header map. */
-export function parseRawHead(text: string): { status: number; headers: Record<string, string>; body: string } {
+export function parseRawHead(text: string): {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+} {
   const end = text.indexOf('\r\n\r\n');
   const head = end < 0 ? text : text.slice(0, end);
   const [statusLine = '', ...fieldLines] = head.split('\r\n');

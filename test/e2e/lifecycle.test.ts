@@ -11,8 +11,9 @@ import {
   httpRequest,
   type Origin,
   PROXYCACHE_BIN,
-  type Proxy,
+  type ProxyProcess,
   runCli,
+  SLOW_TIMEOUT_MS,
   sleep,
   startOrigin,
   startProxy,
@@ -22,10 +23,11 @@ import {
 const greet = (body: string): string =>
   `mod greet\nversion 1.0\npriority 5\n\non_request {\n  if path == "/greet" {\n    respond 200 text "${body}"\n  }\n}\n`;
 /** Line 7, column 27: an unexpected `+` (PCM1003). */
-const BROKEN = 'mod greet\nversion 1.0\npriority 5\n\non_request {\n  if path == "/greet" {\n    respond 200 text "v4" +\n  }\n}\n';
+const BROKEN =
+  'mod greet\nversion 1.0\npriority 5\n\non_request {\n  if path == "/greet" {\n    respond 200 text "v4" +\n  }\n}\n';
 
 let origin: Origin;
-let proxy: Proxy;
+let proxy: ProxyProcess;
 let greetFile: string;
 
 interface ReloadBody {
@@ -42,14 +44,15 @@ beforeAll(async () => {
   });
   proxy = await startProxy({ backend: origin.addr, mods: { 'greet.pcmod': greet('v1') } });
   greetFile = join(proxy.modsDir as string, 'greet.pcmod');
-});
+}, SLOW_TIMEOUT_MS);
 
 afterAll(stopAll);
 
 const reloadedCount = (): number => proxy.logs().filter((l) => l.msg === 'reloaded').length;
-const failedCount = (): number => proxy.logs().filter((l) => String(l.msg).startsWith('reload failed')).length;
+const failedCount = (): number =>
+  proxy.logs().filter((l) => String(l.msg).startsWith('reload failed')).length;
 
-describe('reload', () => {
+describe('reload', { timeout: SLOW_TIMEOUT_MS }, () => {
   test('POST /reload after changing a user module: 200 and the new behaviour is live', async () => {
     expect((await httpRequest(proxy.url('/greet'))).text).toBe('v1');
     writeFileSync(greetFile, greet('v2'));
@@ -65,7 +68,7 @@ describe('reload', () => {
     writeFileSync(greetFile, greet('v3'));
     const before = reloadedCount();
     process.kill(proxy.pid, 'SIGHUP');
-    await proxy.waitForLog(() => reloadedCount() > before, 10_000);
+    await proxy.waitForLog(() => reloadedCount() > before, 30_000);
     const r = await httpRequest(proxy.url('/greet'));
     expect(r.status).toBe(200);
     expect(r.text).toBe('v3');
@@ -88,9 +91,11 @@ describe('reload', () => {
     process.kill(proxy.pid, 'SIGHUP');
     const line = await proxy.waitForLog(
       (l) => String(l.msg).startsWith('reload failed') && failedCount() > before,
-      10_000,
+      30_000,
     );
-    expect(line.diagnostics).toContainEqual(expect.objectContaining({ code: 'PCM1003', file: greetFile, line: 7 }));
+    expect(line.diagnostics).toContainEqual(
+      expect.objectContaining({ code: 'PCM1003', file: greetFile, line: 7 }),
+    );
     expect((await httpRequest(proxy.url('/greet'))).text).toBe('v3');
   });
 
@@ -107,7 +112,7 @@ describe('reload', () => {
   });
 });
 
-describe('admin commands of the CLI', () => {
+describe('admin commands of the CLI', { timeout: SLOW_TIMEOUT_MS }, () => {
   test('proxycache status | stats | mods print the admin API JSON', async () => {
     const [status, stats, mods] = await Promise.all(
       ['status', 'stats', 'mods'].map((c) => runCli(PROXYCACHE_BIN, [c, '--config', proxy.configFile])),
@@ -117,13 +122,15 @@ describe('admin commands of the CLI', () => {
     expect(stats?.code).toBe(0);
     expect(JSON.parse(stats?.stdout ?? '')).toHaveProperty('requests_total');
     expect(mods?.code).toBe(0);
-    const names = (JSON.parse(mods?.stdout ?? '') as { modules: { name: string }[] }).modules.map((m) => m.name);
+    const names = (JSON.parse(mods?.stdout ?? '') as { modules: { name: string }[] }).modules.map(
+      (m) => m.name,
+    );
     expect(names).toContain('greet');
     expect(names).toContain('proxy_core');
   });
 });
 
-describe('graceful shutdown', () => {
+describe('graceful shutdown', { timeout: SLOW_TIMEOUT_MS }, () => {
   test('SIGTERM while a slow request is in flight: it completes, the process exits 0', async () => {
     const inFlight = httpRequest(proxy.url('/slow'));
     while (origin.count('/slow') === 0) await sleep(20);

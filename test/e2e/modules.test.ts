@@ -12,12 +12,13 @@ import {
   httpRequest,
   type Origin,
   type OriginHandler,
-  type Proxy,
+  type ProxyProcess,
+  SLOW_TIMEOUT_MS,
+  sleep,
   startOrigin,
   startProxy,
   startTcpEcho,
   stopAll,
-  sleep,
 } from './harness.js';
 
 const BUILTINS = [
@@ -42,7 +43,11 @@ const BIG_TEXT = 'proxycache compresses this line. '.repeat(128); // 4224 bytes
 const contentOrigin: OriginHandler = (req, body, res) => {
   const path = (req.url ?? '').split('?')[0];
   if (path === '/cacheable') {
-    res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'public, max-age=60', 'content-length': '6' });
+    res.writeHead(200, {
+      'content-type': 'text/plain',
+      'cache-control': 'public, max-age=60',
+      'content-length': '6',
+    });
     res.end('cached');
   } else if (path === '/big-text') {
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
@@ -62,17 +67,17 @@ interface EchoBody {
   headers: Record<string, string>;
 }
 
-let main: Proxy;
+let main: ProxyProcess;
 let mainOrigin: Origin;
-let limited: Proxy;
+let limited: ProxyProcess;
 let limitedAdminPort: number;
-let breaker: Proxy;
+let breaker: ProxyProcess;
 let breakerOrigin: Origin;
 let breakerStatus = 500;
-let balanced: Proxy;
+let balanced: ProxyProcess;
 let one: Origin;
 let two: Origin;
-let custom: Proxy;
+let custom: ProxyProcess;
 let echo: Awaited<ReturnType<typeof startTcpEcho>>;
 
 const API_KEY = 's3cret-key';
@@ -202,7 +207,7 @@ beforeAll(async () => {
       mods: userMods,
     }),
   ]);
-});
+}, SLOW_TIMEOUT_MS);
 
 afterAll(stopAll);
 
@@ -327,7 +332,7 @@ describe('request_id', () => {
     const id = r.headers['x-request-id'];
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect((JSON.parse(r.text) as EchoBody).headers['x-request-id']).toBe(id);
-    const line = await main.waitForLog((l) => l.path === '/rid-new' && l.msg === 'request', 5000);
+    const line = await main.waitForLog((l) => l.path === '/rid-new' && l.msg === 'request', 15_000);
     expect(line.request_id).toBe(id);
   });
 });
@@ -346,14 +351,15 @@ describe('url_rewriter', () => {
 describe('load_balancer', () => {
   test('round robin alternates; a backend down is marked unhealthy and gets no traffic', async () => {
     const seen: string[] = [];
-    for (let i = 0; i < 4; i++) seen.push(String((await httpRequest(balanced.url(`/lb/${i}`))).headers['x-origin']));
+    for (let i = 0; i < 4; i++)
+      seen.push(String((await httpRequest(balanced.url(`/lb/${i}`))).headers['x-origin']));
     expect(new Set(seen)).toEqual(new Set(['one', 'two']));
     expect(seen[0]).not.toBe(seen[1]);
     expect(seen[1]).not.toBe(seen[2]);
     expect(seen[2]).not.toBe(seen[3]);
 
     await two.close();
-    await balanced.waitForLog((l) => l.msg === 'backend unhealthy' && l.backend === two.addr, 5000);
+    await balanced.waitForLog((l) => l.msg === 'backend unhealthy' && l.backend === two.addr, 15_000);
     const after: number[] = [];
     for (let i = 0; i < 4; i++) after.push((await httpRequest(balanced.url(`/lb/after/${i}`))).status);
     expect(after).toEqual([200, 200, 200, 200]);
@@ -393,7 +399,11 @@ describe('admin_api', () => {
     const r = await httpRequest(main.adminUrl('/status'));
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('application/json');
-    const body = JSON.parse(r.text) as { status: string; pid: number; listeners: { main: string; admin: string } };
+    const body = JSON.parse(r.text) as {
+      status: string;
+      pid: number;
+      listeners: { main: string; admin: string };
+    };
     expect(body.status).toBe('ok');
     expect(body.pid).toBe(main.pid);
     expect(body.listeners).toEqual({ main: `127.0.0.1:${main.port}`, admin: `127.0.0.1:${main.adminPort}` });
@@ -431,9 +441,13 @@ describe('admin_api', () => {
   test('with api_key: 401 without or with a wrong key, 200 with Bearer or X-Api-Key', async () => {
     const none = await httpRequest(breaker.adminUrl('/status'));
     expect(none.status).toBe(401);
-    const wrong = await httpRequest(breaker.adminUrl('/status'), { headers: { authorization: 'Bearer nope' } });
+    const wrong = await httpRequest(breaker.adminUrl('/status'), {
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(wrong.status).toBe(401);
-    const bearer = await httpRequest(breaker.adminUrl('/status'), { headers: { authorization: `Bearer ${API_KEY}` } });
+    const bearer = await httpRequest(breaker.adminUrl('/status'), {
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
     expect(bearer.status).toBe(200);
     const header = await httpRequest(breaker.adminUrl('/status'), { headers: { 'x-api-key': API_KEY } });
     expect(header.status).toBe(200);

@@ -15,7 +15,10 @@ const range = (l1: number, c1: number, l2: number, c2: number) => ({ start: at(l
 const pcmod = (text: string, version = 1) => TextDocument.create('file:///w/m.pcmod', 'pcmod', version, text);
 
 describe('config.toml diagnostics carry PCM6xxx codes', () => {
-  const greeter = analyze(pcmod('mod greeter\nconfig {\n  greeting str "hi"\n}\non_request {\n  pass\n}\n'), '/w/m.pcmod');
+  const greeter = analyze(
+    pcmod('mod greeter\nconfig {\n  greeting str "hi"\n}\non_request {\n  pass\n}\n'),
+    '/w/m.pcmod',
+  );
   const diags = (text: string) =>
     configDiagnostics(text, '/w/config.toml', [greeter]).map((d) => [d.code, d.severity, d.range]);
 

@@ -72,9 +72,7 @@ describe('diagnostics', () => {
     const twin = await client.diagnosticsFor(ws.uri('mods/twin.pcmod'));
     expect(twin.map((d) => d.code)).toEqual(['PCM5001']);
     const lonely = await client.diagnosticsFor(ws.uri('mods/lonely.pcmod'));
-    expect(lonely.map((d) => [d.code, d.severity, d.range])).toEqual([
-      ['PCM5003', 2, range(1, 10, 1, 15)],
-    ]);
+    expect(lonely.map((d) => [d.code, d.severity, d.range])).toEqual([['PCM5003', 2, range(1, 10, 1, 15)]]);
     expect(lonely[0]?.message).toBe(
       "'overrides ghost': no module named 'ghost' in the workspace or the built-in modules.",
     );

@@ -64,3 +64,50 @@ export function varyMatches(
   }
   return true;
 }
+
+/** The one language range an Accept-Language value prefers strictly above all others (q > 0), lower-cased. */
+export function preferredLanguage(acceptLanguage: string): string | undefined {
+  let best: string | undefined;
+  let bestQ = 0;
+  let tie = false;
+  for (const member of acceptLanguage.split(',')) {
+    const [range = '', ...params] = member.split(';').map((p) => p.trim());
+    if (range === '') continue;
+    let q = 1;
+    for (const p of params) {
+      const m = /^q\s*=\s*([01](?:\.[0-9]{0,3})?)$/i.exec(p);
+      if (m === null) return undefined;
+      q = Number(m[1]);
+    }
+    if (q > 1) return undefined;
+    if (q > bestQ) {
+      best = range.toLowerCase();
+      bestQ = q;
+      tie = false;
+    } else if (q === bestQ && q > 0) tie = true;
+  }
+  return tie || best === '*' ? undefined : best;
+}
+
+/**
+ * Proactive negotiation by the cache (RFC 9111 §4.1 lets a cache select with knowledge of the
+ * selection algorithm): a variant whose single Content-Language is the language the request prefers
+ * strictly above every other is the one the origin would pick again. Every other Vary'd field must
+ * still match exactly.
+ */
+export function languageSelects(
+  stored: readonly (readonly [string, string])[],
+  contentLanguage: string | string[] | undefined,
+  requestHeaders: HeaderRecord,
+): boolean {
+  if (typeof contentLanguage !== 'string' || contentLanguage.includes(',')) return false;
+  let varies = false;
+  for (const [name, value] of stored) {
+    if (name === 'accept-language') varies = true;
+    else if (varyValue(requestHeaders, name) !== value) return false;
+  }
+  const al = requestHeaders['accept-language'];
+  if (!varies || al === undefined) return false;
+  const preferred = preferredLanguage(typeof al === 'string' ? al : al.join(','));
+  return preferred !== undefined && preferred === contentLanguage.trim().toLowerCase();
+}

@@ -25,6 +25,8 @@ export interface StoredResponse {
   /** Origin fields that shape freshness but are not written on a hit: Age, Surrogate-Control. */
   readonly control: HeaderRecord;
   readonly meta: EntryMeta;
+  /** The backend (host:port) the response came from; a background refresh goes back to it. */
+  readonly backend?: string;
   /** Bytes it holds (body + headers), for `max_bytes`. */
   readonly size: number;
 }
@@ -92,6 +94,7 @@ export interface EntryInit {
   readonly responseTime: number;
   readonly vary: readonly (readonly [string, string])[];
   readonly control?: HeaderRecord;
+  readonly backend?: string;
 }
 
 /** The origin's Age and Surrogate-Control, kept beside the stored headers for freshness. */
@@ -153,6 +156,7 @@ export function encodeEntry(entry: StoredResponse): Buffer {
       rs: entry.responseTime,
       v: entry.vary,
       c: entry.control,
+      b: entry.backend,
     }),
   );
   const len = Buffer.allocUnsafe(4);
@@ -171,6 +175,7 @@ interface EncodedMeta {
   rs: number;
   v: [string, string][];
   c?: HeaderRecord;
+  b?: string;
 }
 
 /** Inverse of encodeEntry; undefined for anything malformed (another writer, a truncated value). */
@@ -194,6 +199,7 @@ export function decodeEntry(buf: Buffer, policy: FreshnessPolicy): StoredRespons
         responseTime: m.rs,
         vary: m.v,
         control: m.c ?? {},
+        ...(typeof m.b === 'string' ? { backend: m.b } : {}),
       },
       policy,
     );

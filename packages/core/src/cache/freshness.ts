@@ -12,6 +12,7 @@ import {
   parseSurrogateControl,
 } from './cache-control.js';
 import { parseHttpDate } from './http-date.js';
+import { parseContentRange, parseRange } from './range.js';
 
 /** Statuses cacheable by default (RFC 9110 §15.1), so heuristic freshness may apply to them. */
 export const HEURISTIC_STATUSES: ReadonlySet<number> = new Set([
@@ -20,7 +21,7 @@ export const HEURISTIC_STATUSES: ReadonlySet<number> = new Set([
 
 /** Statuses whose semantics this cache implements, for `must-understand` (RFC 9111 §5.2.2.3). */
 const UNDERSTOOD_STATUSES: ReadonlySet<number> = new Set([
-  200, 203, 204, 300, 301, 302, 303, 307, 308, 400, 403, 404, 405, 410, 414, 500, 501, 502, 503, 504,
+  200, 203, 204, 206, 300, 301, 302, 303, 307, 308, 400, 403, 404, 405, 410, 414, 500, 501, 502, 503, 504,
 ]);
 
 /** Operator policy that the RFC leaves to the cache. */
@@ -87,9 +88,39 @@ export function varyHasStar(headers: HeaderRecord): boolean {
   return false;
 }
 
+/** True when the response carries explicit freshness (RFC 9111 §4.2.1) for a shared cache. */
+export function hasExplicitFreshness(headers: HeaderRecord, d: ResponseDirectives): boolean {
+  return d.cc.has('max-age') || d.cc.has('s-maxage') || headers.expires !== undefined || d.sc.has('max-age');
+}
+
 /**
- * RFC 9111 §3: may a shared cache store this response to a GET? Returns undefined when it may, or the
- * reason it may not.
+ * RFC 9110 §9.3.3: a POST response is reusable for a later GET when it has explicit freshness and a
+ * Content-Location equal to the POST's target URI (`target`, absolute).
+ */
+export function postReusable(target: string, headers: HeaderRecord, d: ResponseDirectives): boolean {
+  const loc = headers['content-location'];
+  if (typeof loc !== 'string' || loc === '' || !URL.canParse(loc, target)) return false;
+  return new URL(loc, target).href === new URL(target).href && hasExplicitFreshness(headers, d);
+}
+
+/**
+ * A 206 is stored (RFC 9111 §3.3) only as the answer to a single byte range with a single-part
+ * Content-Range of known complete length; the body length is checked when it is complete.
+ */
+function partialStorable(requestHeaders: HeaderRecord, headers: HeaderRecord): boolean {
+  const range = requestHeaders.range;
+  const cr = headers['content-range'];
+  return (
+    typeof range === 'string' &&
+    parseRange(range) !== undefined &&
+    typeof cr === 'string' &&
+    parseContentRange(cr) !== undefined
+  );
+}
+
+/**
+ * RFC 9111 §3: may a shared cache store this response? `method` is GET, or POST when the caller has
+ * checked postReusable. Returns undefined when it may, or the reason it may not.
  */
 export function notStorable(
   method: string,
@@ -99,9 +130,10 @@ export function notStorable(
   d: ResponseDirectives,
   policy: FreshnessPolicy,
 ): NotStorable | undefined {
-  if (method !== 'GET') return 'method';
-  // 206 needs range-aware storage, 304 only updates what is stored (§4.3.4).
-  if (status < 200 || status === 206 || status === 304) return 'status';
+  if (method !== 'GET' && method !== 'POST') return 'method';
+  // 304 only updates what is stored (§4.3.4).
+  if (status < 200 || status === 304) return 'status';
+  if (status === 206 && (method !== 'GET' || !partialStorable(requestHeaders, headers))) return 'status';
   const { cc, sc } = d;
   if (cc.has('must-understand')) {
     if (!UNDERSTOOD_STATUSES.has(status)) return 'must-understand';

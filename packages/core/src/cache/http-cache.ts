@@ -8,9 +8,15 @@
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import type { Logger } from 'pino';
 import { ProxyExchange } from '../pipeline/exchange.js';
-import type { HeaderRecord, HostExchange, HostServices, ResponseState } from '../pipeline/host.js';
+import {
+  type HeaderRecord,
+  type HostExchange,
+  type HostServices,
+  NOTE_UPSTREAM_BACKEND,
+  type ResponseState,
+} from '../pipeline/host.js';
 import { type Directives, deltaSeconds, fieldValue, parseDirectives } from './cache-control.js';
-import { primaryKey, varyMatches, varyNames, varyPairs } from './cache-key.js';
+import { languageSelects, primaryKey, varyMatches, varyNames, varyPairs } from './cache-key.js';
 import { Coalescer } from './coalescer.js';
 import {
   addValidators,
@@ -20,8 +26,15 @@ import {
   validates,
 } from './conditional.js';
 import { controlFields, freshened, makeEntry, type StoredResponse, storedHeaders } from './entry.js';
-import { currentAge, type FreshnessPolicy, notStorable, responseDirectives } from './freshness.js';
-import { MemoryStore } from './memory-store.js';
+import {
+  currentAge,
+  type FreshnessPolicy,
+  notStorable,
+  postReusable,
+  responseDirectives,
+} from './freshness.js';
+import { displacesComplete, MemoryStore } from './memory-store.js';
+import { type ByteSpan, contains, requestedRange, resolveRange, storedRange } from './range.js';
 import type { RedisStore } from './redis-store.js';
 import { type PurgeSpec, parsePurgeKey, type StoreLimits } from './store.js';
 
@@ -52,6 +65,48 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TR
 
 /** Largest Age value sent (RFC 9111 §5.1). */
 const AGE_MAX = 2_147_483_648;
+
+/**
+ * This cache's device token for Surrogate-Control targeting (W3C Edge Architecture): advertised
+ * upstream as `Surrogate-Capability: proxycache="Surrogate/1.0"`, so that an origin can aim
+ * `max-age=…;proxycache` at it.
+ */
+export const SURROGATE_TOKEN = 'proxycache';
+const SURROGATE_CAPABILITY = `${SURROGATE_TOKEN}="Surrogate/1.0"`;
+
+/**
+ * How a stored response answers one request: whole (as stored), as a byte range out of it (`offset`
+ * is where the stored body starts in the representation), or 416 for a range beyond its end.
+ */
+type Answer =
+  | { readonly kind: 'whole' }
+  | { readonly kind: 'range'; readonly span: ByteSpan; readonly complete: number; readonly offset: number }
+  | { readonly kind: 'unsatisfiable'; readonly complete: number };
+
+const WHOLE: Answer = { kind: 'whole' };
+
+/**
+ * RFC 9110 §14 / RFC 9111 §3.3: what a stored response can answer. A complete 200 serves any single
+ * range of a GET; a stored 206 serves only GETs for a range wholly inside it (undefined: not usable).
+ */
+function answerFor(entry: StoredResponse, method: string, requestHeaders: HeaderRecord): Answer | undefined {
+  const partial = entry.status === 206;
+  if (method !== 'GET' || requestHeaders.range === undefined) return partial ? undefined : WHOLE;
+  if (entry.status !== 200 && !partial) return WHOLE;
+  const lm = entry.headers['last-modified'];
+  const spec = requestedRange(requestHeaders, entry.meta.etag, typeof lm === 'string' ? lm : undefined);
+  if (spec === undefined) return partial ? undefined : WHOLE;
+  if (!partial) {
+    const span = resolveRange(spec, entry.body.length);
+    if (span === 'unsatisfiable') return { kind: 'unsatisfiable', complete: entry.body.length };
+    return { kind: 'range', span, complete: entry.body.length, offset: 0 };
+  }
+  const stored = storedRange(entry.headers, entry.body.length);
+  if (stored === undefined) return undefined;
+  const span = resolveRange(spec, stored.complete);
+  if (span === 'unsatisfiable' || !contains(stored, span)) return undefined;
+  return { kind: 'range', span, complete: stored.complete, offset: stored.start };
+}
 
 /** Everything configurable, read from the module's `[cache]` section. */
 export interface CacheSettings extends StoreLimits {
@@ -129,6 +184,51 @@ function setResponse(x: HostExchange, r: ResponseState): void {
   }
 }
 
+/**
+ * RFC 9111 §4.3.5: does a 200 to HEAD describe the stored GET response? Each validator it carries
+ * (at least one) must equal the stored one, and a Content-Length must equal the stored body's length.
+ */
+function headDescribes(head: HeaderRecord, entry: StoredResponse): boolean {
+  const etag = typeof head.etag === 'string' ? head.etag.trim() : undefined;
+  const lm = typeof head['last-modified'] === 'string' ? head['last-modified'].trim() : undefined;
+  if (etag === undefined && lm === undefined) return false;
+  if (etag !== undefined && etag !== entry.meta.etag) return false;
+  const storedLm = entry.headers['last-modified'];
+  if (lm !== undefined && (typeof storedLm !== 'string' || storedLm.trim() !== lm)) return false;
+  const length = head['content-length'];
+  return length === undefined || length === String(entry.body.length);
+}
+
+/** Appends this cache's Surrogate-Capability (W3C Edge Architecture) to an upstream request. */
+function advertiseSurrogate(headers: HeaderRecord): void {
+  const prior = headers['surrogate-capability'];
+  if (prior === undefined) headers['surrogate-capability'] = SURROGATE_CAPABILITY;
+  else {
+    const list = typeof prior === 'string' ? prior : prior.join(', ');
+    if (!list.includes(`${SURROGATE_TOKEN}=`))
+      headers['surrogate-capability'] = `${list}, ${SURROGATE_CAPABILITY}`;
+  }
+}
+
+/**
+ * RFC 9111 §4.1: the most recent variant whose Vary'd request values match; failing that, one the
+ * request selects by its preferred language (cache-key.ts languageSelects).
+ */
+function selectVariant(
+  variants: readonly StoredResponse[],
+  requestHeaders: HeaderRecord,
+): StoredResponse | undefined {
+  for (let i = 0; i < variants.length; i++) {
+    const v = variants[i] as StoredResponse;
+    if (varyMatches(v.vary, requestHeaders)) return v;
+  }
+  for (let i = 0; i < variants.length; i++) {
+    const v = variants[i] as StoredResponse;
+    if (v.vary.length > 0 && languageSelects(v.vary, v.headers['content-language'], requestHeaders)) return v;
+  }
+  return undefined;
+}
+
 export class HttpCache {
   memory: MemoryStore;
   /** The shared tier for the current generation, when `store = "redis"`. */
@@ -171,11 +271,13 @@ export class HttpCache {
   check(x: HostExchange): void {
     const method = x.method;
     const notes = x.notes;
+    advertiseSurrogate(x.requestHeaders);
     if (method !== 'GET' && method !== 'HEAD') {
       notes.set(NOTE_STATE, 'bypass' satisfies CacheState);
       if (!SAFE_METHODS.has(method)) {
         notes.set(NOTE_UNSAFE, true);
         notes.set(NOTE_KEY, primaryKey(x.scheme, x.host, x.uri));
+        notes.set(NOTE_REQUEST_TIME, this.clock());
       }
       return;
     }
@@ -205,17 +307,9 @@ export class HttpCache {
     inForward: boolean,
   ): boolean | Promise<boolean> {
     const reqCC = requestDirectives(x.requestHeaders);
-    let entry: StoredResponse | undefined;
-    if (variants !== undefined) {
-      for (let i = 0; i < variants.length; i++) {
-        const v = variants[i] as StoredResponse;
-        if (varyMatches(v.vary, x.requestHeaders)) {
-          entry = v;
-          break;
-        }
-      }
-    }
-    if (entry === undefined) {
+    const entry = variants === undefined ? undefined : selectVariant(variants, x.requestHeaders);
+    const answer = entry === undefined ? undefined : answerFor(entry, x.method, x.requestHeaders);
+    if (entry === undefined || answer === undefined) {
       if (reqCC.has('only-if-cached')) return this.gatewayTimeout(x);
       return this.missed(x, key, inForward);
     }
@@ -231,7 +325,7 @@ export class HttpCache {
       (maxAge === undefined || age <= maxAge * 1000) &&
       (minFresh === undefined || freshMs >= minFresh * 1000)
     ) {
-      this.serve(x, entry, 'hit', age, x.requestHeaders);
+      this.serve(x, entry, 'hit', age, x.requestHeaders, answer);
       return true;
     }
     if (!mustValidate && freshMs <= 0 && !entry.meta.staleForbidden) {
@@ -240,7 +334,7 @@ export class HttpCache {
       const clientAccepts =
         maxStale !== undefined && (maxStale === '' || staleBy <= (deltaSeconds(maxStale) ?? -1) * 1000);
       if (clientAccepts || (staleBy < entry.meta.swrMs && x.method === 'GET')) {
-        this.serve(x, entry, 'stale', age, x.requestHeaders);
+        this.serve(x, entry, 'stale', age, x.requestHeaders, answer);
         if (!clientAccepts) this.refresh(x, entry);
         return true;
       }
@@ -265,7 +359,14 @@ export class HttpCache {
 
   /** A miss: lead the upstream request, or wait for the leader already in flight. */
   private missed(x: HostExchange, key: string, inForward: boolean): boolean | Promise<boolean> {
-    if (!this.settings.coalesce || x.method !== 'GET' || x.requestHeaders.authorization !== undefined)
+    // A range request may be answered with a part its followers could not use: it goes alone.
+    const h = x.requestHeaders;
+    if (
+      !this.settings.coalesce ||
+      x.method !== 'GET' ||
+      h.authorization !== undefined ||
+      h.range !== undefined
+    )
       return false;
     if (this.coalescer.lead(key)) {
       x.notes.set(NOTE_LEADER, key);
@@ -284,14 +385,13 @@ export class HttpCache {
     const variants = this.redis !== undefined ? await this.redis.get(key) : this.memory.get(key);
     if (variants === undefined) return false;
     const now = this.clock();
-    for (const v of variants) {
-      if (!varyMatches(v.vary, x.requestHeaders)) continue;
-      const age = currentAge(v.meta, v.responseTime, now);
-      if (v.meta.lifetimeMs - age > 0 && !v.meta.noCache) {
-        this.serve(x, v, 'hit', age, x.requestHeaders);
-        return true;
-      }
-      return false;
+    const v = selectVariant(variants, x.requestHeaders);
+    const answer = v === undefined ? undefined : answerFor(v, x.method, x.requestHeaders);
+    if (v === undefined || answer === undefined) return false;
+    const age = currentAge(v.meta, v.responseTime, now);
+    if (v.meta.lifetimeMs - age > 0 && !v.meta.noCache) {
+      this.serve(x, v, 'hit', age, x.requestHeaders, answer);
+      return true;
     }
     return false;
   }
@@ -303,14 +403,40 @@ export class HttpCache {
     state: CacheState,
     ageMs: number,
     conditionals: HeaderRecord,
+    answer: Answer = WHOLE,
   ): void {
+    // RFC 9110 §13.2.2: If-None-Match / If-Modified-Since are evaluated before Range.
     const notModified = hasClientConditional(conditionals) && clientCopyIsCurrent(conditionals, entry);
-    const headers: HeaderRecord = notModified ? notModifiedHeaders(entry) : { ...entry.headers };
+    let status = entry.status;
+    let headers: HeaderRecord;
+    let body: Buffer | undefined = entry.body;
+    if (notModified) {
+      status = 304;
+      headers = notModifiedHeaders(entry);
+      body = undefined;
+    } else if (answer.kind === 'range') {
+      // RFC 9110 §15.3.7: a single part, its Content-Range, and the stored header fields.
+      const { span, complete, offset } = answer;
+      status = 206;
+      headers = { ...entry.headers };
+      headers['content-range'] = `bytes ${span.start}-${span.end}/${complete}`;
+      headers['content-length'] = String(span.end - span.start + 1);
+      body = entry.body.subarray(span.start - offset, span.end - offset + 1);
+    } else if (answer.kind === 'unsatisfiable') {
+      // RFC 9110 §15.5.17: 416 names the current length.
+      status = 416;
+      headers = {
+        date: entry.headers.date,
+        'content-range': `bytes */${answer.complete}`,
+        'content-length': '0',
+      };
+      body = undefined;
+    } else headers = { ...entry.headers };
     const age = Math.floor(ageMs / 1000);
     headers.age = String(Number.isFinite(age) ? Math.min(age, AGE_MAX) : AGE_MAX);
     headers['x-cache'] = X_CACHE[state];
-    const body = notModified || x.method === 'HEAD' ? undefined : entry.body;
-    setResponse(x, { status: notModified ? 304 : entry.status, headers, body });
+    if (x.method === 'HEAD') body = undefined;
+    setResponse(x, { status, headers, body });
     x.notes.set(NOTE_STATE, state);
   }
 
@@ -338,11 +464,19 @@ export class HttpCache {
       release();
       return;
     }
-    if (notes.get(NOTE_UNSAFE) === true) {
-      this.invalidateAfter(x, response);
-      return;
-    }
-    if (state === 'bypass') return;
+    const unsafe = notes.get(NOTE_UNSAFE) === true;
+    if (unsafe) this.invalidateAfter(x, response);
+    const d = responseDirectives(response.headers);
+    // §4.4 invalidation comes first; a reusable POST response (RFC 9110 §9.3.3) is then stored for GET.
+    // Only a 2xx makes Content-Location name a current representation (RFC 9110 §8.7).
+    const storePost =
+      unsafe &&
+      x.method === 'POST' &&
+      response.status >= 200 &&
+      response.status < 300 &&
+      response.status !== 206 &&
+      postReusable(`${x.scheme}://${x.host}${x.uri}`, response.headers, d);
+    if (state === 'bypass' && !storePost) return;
     const now = this.clock();
     const requestTime = (notes.get(NOTE_REQUEST_TIME) as number | undefined) ?? now;
     const reval = notes.get(NOTE_REVALIDATE) as Revalidation | undefined;
@@ -352,9 +486,22 @@ export class HttpCache {
       if (response.status === 304 && (!clientAsked || validates(response.headers, reval.entry))) {
         const next = freshened(reval.entry, response.headers, requestTime, now, this.settings.policy);
         this.replace(reval.entry, next);
-        this.serve(x, next, 'revalidated', currentAge(next.meta, next.responseTime, now), reval.client);
+        const answer = answerFor(next, x.method, x.requestHeaders) ?? WHOLE;
+        this.serve(
+          x,
+          next,
+          'revalidated',
+          currentAge(next.meta, next.responseTime, now),
+          reval.client,
+          answer,
+        );
         release();
         return;
+      }
+      if (x.method === 'HEAD' && response.status === 200 && headDescribes(response.headers, reval.entry)) {
+        // §4.3.5: a 200 to HEAD that describes the stored GET response freshens it like a 304.
+        const next = freshened(reval.entry, response.headers, requestTime, now, this.settings.policy);
+        this.replace(reval.entry, next);
       }
       if (response.status >= 500 && this.mayServeStaleOnError(reval.entry, now, x.requestHeaders)) {
         this.serve(
@@ -363,13 +510,13 @@ export class HttpCache {
           'stale',
           currentAge(reval.entry.meta, reval.entry.responseTime, now),
           reval.client,
+          answerFor(reval.entry, x.method, x.requestHeaders) ?? WHOLE,
         );
         release();
         return;
       }
     }
-    response.headers['x-cache'] = X_CACHE.miss;
-    const d = responseDirectives(response.headers);
+    if (!storePost) response.headers['x-cache'] = X_CACHE.miss;
     const control = controlFields(response.headers);
     if (response.headers['surrogate-control'] !== undefined)
       response.headers['surrogate-control'] = undefined;
@@ -388,6 +535,7 @@ export class HttpCache {
     }
     const key = (notes.get(NOTE_KEY) as string | undefined) ?? primaryKey(x.scheme, x.host, x.uri);
     const names = varyNames(fieldValue(response.headers, 'vary'));
+    const backend = notes.get(NOTE_UPSTREAM_BACKEND);
     const init = {
       key,
       host: x.host.toLowerCase(),
@@ -398,17 +546,20 @@ export class HttpCache {
       requestTime,
       responseTime: now,
       control,
+      ...(typeof backend === 'string' ? { backend } : {}),
     };
     // Copied now: modules whose on_response runs later add per-request headers.
     const snapshot: HeaderRecord = { ...response.headers };
     snapshot['x-cache'] = undefined;
     const keep = (body: Buffer | undefined): void => {
-      if (body !== undefined) {
-        const entry = makeEntry(
-          { ...init, headers: storedHeaders(snapshot, body.length, now), body },
-          this.settings.policy,
-        );
-        this.put(entry, reval?.entry);
+      const headers = body === undefined ? undefined : storedHeaders(snapshot, body.length, now);
+      // A 206 is kept only when its body is exactly the part its Content-Range names (§3.3).
+      if (
+        body !== undefined &&
+        headers !== undefined &&
+        (init.status !== 206 || storedRange(headers, body.length) !== undefined)
+      ) {
+        this.put(makeEntry({ ...init, headers, body }, this.settings.policy), reval?.entry);
       }
       release();
     };
@@ -455,10 +606,16 @@ export class HttpCache {
   }
 
   private put(entry: StoredResponse, replaces: StoredResponse | undefined): void {
-    if (this.redis !== undefined) {
-      void this.redis.put(entry);
+    const redis = this.redis;
+    if (redis !== undefined) {
+      if (entry.status !== 206) void redis.put(entry);
+      else {
+        // A part never displaces a complete response stored with the same Vary values.
+        void redis.get(entry.key).then((list) => (displacesComplete(list, entry) ? false : redis.put(entry)));
+      }
       return;
     }
+    if (entry.status === 206 && replaces !== undefined && replaces.status !== 206) return;
     if (replaces !== undefined && replaces.key === entry.key) this.memory.remove(replaces);
     this.memory.put(entry);
   }
@@ -475,6 +632,11 @@ export class HttpCache {
     const headers: HeaderRecord = { ...x.requestHeaders };
     headers['if-none-match'] = undefined;
     headers['if-modified-since'] = undefined;
+    if (entry.status !== 206) {
+      // The refresh is for the whole stored response, whatever part the client asked for.
+      headers.range = undefined;
+      headers['if-range'] = undefined;
+    }
     addValidators(headers, entry);
     const bg = new ProxyExchange({
       method: 'GET',
@@ -493,8 +655,9 @@ export class HttpCache {
     bg.notes.set(NOTE_STATE, 'miss' satisfies CacheState);
     bg.notes.set(NOTE_REQUEST_TIME, requestTime);
     bg.notes.set(NOTE_REVALIDATE, { entry, client: {} } satisfies Revalidation);
+    // Back to the backend that produced the entry (routing chose it); else the first healthy one.
     const backends = this.host.services.configuredBackends();
-    const backend = backends.find((b) => this.host.services.isHealthy(b)) ?? backends[0];
+    const backend = entry.backend ?? backends.find((b) => this.host.services.isHealthy(b)) ?? backends[0];
     this.host.services
       .forward(bg, backend)
       .then(() => {

@@ -37,10 +37,14 @@ export class MemoryStore {
     return this.lru.get(key);
   }
 
-  /** Stores a variant, replacing the one with the same Vary values. False when it is too large. */
+  /**
+   * Stores a variant, replacing the one with the same Vary values. False when it is too large, or when
+   * it is a partial (206) response and a complete one with the same Vary values is held.
+   */
   put(entry: StoredResponse): boolean {
     if (entry.body.length > this.limits.maxObjectSize || entry.size > this.limits.maxBytes) return false;
     const prior = this.lru.get(entry.key, { updateAgeOnGet: false });
+    if (entry.status === 206 && prior !== undefined && displacesComplete(prior, entry)) return false;
     const next: Variants = [entry];
     if (prior !== undefined) {
       for (const v of prior) if (!sameVary(v, entry) && next.length < MAX_VARIANTS) next.push(v);
@@ -112,7 +116,14 @@ export class MemoryStore {
   }
 }
 
-function sameVary(a: StoredResponse, b: StoredResponse): boolean {
+/** True when `partial` would replace a complete variant with the same Vary values. */
+export function displacesComplete(variants: readonly StoredResponse[], partial: StoredResponse): boolean {
+  for (const v of variants) if (v.status !== 206 && sameVary(v, partial)) return true;
+  return false;
+}
+
+/** True when two variants were selected by the same normalised request values. */
+export function sameVary(a: StoredResponse, b: StoredResponse): boolean {
   if (a.vary.length !== b.vary.length) return false;
   for (let i = 0; i < a.vary.length; i++) {
     const x = a.vary[i] as readonly [string, string];

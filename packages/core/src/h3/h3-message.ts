@@ -17,8 +17,8 @@ export interface H3Transport {
 
 /** What a request stream needs from its session. */
 export interface H3StreamSink {
-  /** Queues encoded bytes (HEADERS/DATA frames) on the stream; `fin` ends it. */
-  write(data: Buffer, fin: boolean): void;
+  /** Queues encoded bytes (HEADERS/DATA frames, possibly in pieces) on the stream; `fin` ends it. */
+  write(data: Buffer | readonly Buffer[], fin: boolean): void;
   /** Bytes queued but not yet accepted by QUIC. */
   readonly queued: number;
   /** Resets the stream (and stops reading it) with an HTTP/3 error code. */
@@ -130,7 +130,8 @@ export class H3Response extends Writable {
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     this.flushHead(false);
     if (!this.noBody && chunk.length > 0) {
-      this.sink.write(Buffer.concat([this.dataFrameHeader(chunk.length), chunk]), false);
+      // Frame header and payload are queued as they are: no copy of the body.
+      this.sink.write([this.dataFrameHeader(chunk.length), chunk], false);
     }
     if (this.sink.queued < this.highWater) cb();
     else this.waiting = () => cb();

@@ -160,11 +160,12 @@ class RequestStream implements H3StreamSink {
     return this.queuedBytes;
   }
 
-  write(data: Buffer, fin: boolean): void {
+  write(data: Buffer | readonly Buffer[], fin: boolean): void {
     if (this.closed) return;
-    if (data.length > 0) {
-      this.out.push(data);
-      this.queuedBytes += data.length;
+    for (const part of Array.isArray(data) ? data : [data]) {
+      if (part.length === 0) continue;
+      this.out.push(part);
+      this.queuedBytes += part.length;
     }
     if (fin) this.fin = true;
     this.session.flushStream(this);

@@ -47,6 +47,17 @@ export interface QuicListenerOptions {
 const CID_LEN = 20;
 const TOKEN_TTL_MS = 10_000;
 const MAX_DATAGRAM = 1350;
+const SEND_POOL = 256 * 1024;
+const SOCKET_BUFFER = 4 * 1024 * 1024;
+
+/** `dgram` lookup for literal IP addresses (the only kind the listener sends to). */
+function literalLookup(
+  address: string,
+  _options: unknown,
+  cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  cb(null, address, address.includes(':') ? 6 : 4);
+}
 
 /** One QUIC connection: quiche state, its H3 session, timer and counters. */
 class QuicConn implements QuicStreamIo {
@@ -118,6 +129,8 @@ export class QuicListener {
   private flushScheduled = false;
   private readonly tokenKey = randomBytes(32);
   private readonly sendBuf = Buffer.allocUnsafe(65_536);
+  private pool = Buffer.allocUnsafeSlow(0);
+  private poolUsed = 0;
   private config!: Config;
   private quiche!: Quiche;
   private closing = false;
@@ -144,6 +157,11 @@ export class QuicListener {
       const socket = createSocket({
         type: host.includes(':') ? 'udp6' : 'udp4',
         ipv6Only: host.includes(':'),
+        recvBufferSize: SOCKET_BUFFER,
+        sendBufferSize: SOCKET_BUFFER,
+        // Destinations are always literal addresses: resolve synchronously (dns.lookup defers every send
+        // to the next tick).
+        lookup: literalLookup,
       });
       await new Promise<void>((resolve, reject) => {
         socket.once('error', reject);
@@ -210,6 +228,7 @@ export class QuicListener {
     cfg.setMaxStreamWindow(Math.max(o.streamWindow, 1024 * 1024));
     cfg.setMaxConnectionWindow(Math.max(o.connectionWindow, 4 * 1024 * 1024));
     cfg.setDisableActiveMigration(true);
+    if (process.env.H3CC) cfg.setCcAlgorithmName(process.env.H3CC);
     cfg.setActiveConnectionIdLimit(2);
     return cfg;
   }
@@ -223,6 +242,14 @@ export class QuicListener {
   }
 
   private route(socket: UdpSocket, local: Host, msg: Buffer, rinfo: RemoteInfo): void {
+    // Fast path: a short-header packet (almost all traffic) names its connection in bytes 1..20.
+    if (msg.length > CID_LEN && ((msg[0] as number) & 0x80) === 0) {
+      const known = this.conns.get(msg.toString('latin1', 1, 1 + CID_LEN));
+      if (known !== undefined) {
+        this.input(known, msg, rinfo);
+        return;
+      }
+    }
     const q = this.quiche;
     let header: ReturnType<Quiche['Header']['fromSlice']>;
     try {
@@ -231,7 +258,7 @@ export class QuicListener {
       return; // not QUIC
     }
     const peer: Host = { host: rinfo.address, port: rinfo.port };
-    const dcidKey = Buffer.from(header.dcid).toString('hex');
+    const dcidKey = Buffer.from(header.dcid).toString('latin1');
     let c = this.conns.get(dcidKey);
     if (c === undefined) {
       if (header.ty !== q.Type.Initial || this.closing) return;
@@ -256,9 +283,13 @@ export class QuicListener {
       c = new QuicConn(dcidKey, conn, socket, local, peer, this);
       this.conns.set(dcidKey, c);
     }
+    this.input(c, msg, rinfo);
+  }
+
+  private input(c: QuicConn, msg: Buffer, rinfo: RemoteInfo): void {
     c.transport.bytesRead += msg.length;
     try {
-      c.conn.recv(msg, { from: peer, to: c.local });
+      c.conn.recv(msg, { from: { host: rinfo.address, port: rinfo.port }, to: c.local });
     } catch {
       // Undecryptable or invalid packet: quiche already dropped it (or closed the connection).
     }
@@ -310,17 +341,29 @@ export class QuicListener {
   /** Sends everything quiche has for `c`, then re-arms its timer (or forgets it once closed). */
   private flush(c: QuicConn): void {
     const conn = c.conn;
+    const budget = Number(process.env.H3BURST ?? 1e9);
+    let n = 0;
     for (;;) {
+      if (n >= budget) { this.markDirty(c); break; }
+      // Each datagram is written straight into a slice of a send pool that is never reused: dgram keeps
+      // a reference until the kernel took it, so no copy is needed.
+      if (this.pool.length - this.poolUsed < MAX_DATAGRAM) {
+        this.pool = Buffer.allocUnsafeSlow(SEND_POOL);
+        this.poolUsed = 0;
+      }
+      const slot = this.pool.subarray(this.poolUsed, this.poolUsed + MAX_DATAGRAM);
       let r: ReturnType<Connection['send']>;
       try {
-        r = conn.send(this.sendBuf);
+        r = conn.send(slot);
       } catch {
         break;
       }
       if (r === null) break;
       const [len, info] = r;
+      this.poolUsed += len;
+      n++;
       c.transport.bytesWritten += len;
-      this.sendRaw(c.socket, this.sendBuf.subarray(0, len), info.to);
+      c.socket.send(slot.subarray(0, len), info.to.port, info.to.host);
     }
     if (conn.isClosed()) {
       this.drop(c);
@@ -341,6 +384,7 @@ export class QuicListener {
   }
 
   private drop(c: QuicConn): void {
+    if (process.env.H3DBG) { const st = c.conn.stats(); const ps = [...c.conn.pathStats()][0]; console.error('H3STATS', JSON.stringify({ sent: st.sent, recv: st.recv, lost: st.lost, retrans: st.retrans, sentBytes: st.sentBytes, peerMaxUdp: st.peerMaxUdpPayloadSize, rtt: ps?.rtt, cwnd: ps?.cwnd, pmtu: ps?.pmtu })); }
     if (c.timer !== undefined) clearTimeout(c.timer);
     c.timer = undefined;
     this.dirty.delete(c);

@@ -46,6 +46,45 @@ export function clientErrorStatus(code: string | undefined): number {
 }
 
 /**
+ * Refuses, before the pipeline sees it, a request head that node's parser accepts but HTTP/1.1 does not:
+ * a version other than 1.x (an `HTTP/2.0` request line would otherwise be taken for an HTTP/2 stream, an
+ * HTTP/0.9 line forwarded without a Host) gets 505, and an HTTP/1.1 head without Host or with more than
+ * one Host field line gets 400 (RFC 9112 §3.2: node keeps only the first, so modules and the backend could
+ * disagree on the host). True when
+ * refused (the answer is written, with `Connection: close`).
+ */
+export function refuseRequest(req: IncomingMessage, res: ServerResponse, onClientError?: ClientErrorReporter): boolean {
+  let status = 0;
+  if (req.httpVersionMajor !== 1) status = 505;
+  else {
+    const raw = req.rawHeaders;
+    let hosts = 0;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i] as string;
+      if (name.length === 4 && name.toLowerCase() === 'host' && ++hosts > 1) {
+        status = 400;
+        break;
+      }
+    }
+    // node's own check (requireHostHeader) answers without a body or our headers, so it is done here.
+    if (hosts === 0 && req.httpVersionMinor >= 1) status = 400;
+  }
+  if (status === 0) return false;
+  onClientError?.(status, status === 505 ? 'PC_ERR_HTTP_VERSION' : 'PC_ERR_BAD_HOST');
+  const body = errorBody(status);
+  res.shouldKeepAlive = false;
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': body.length,
+    connection: 'close',
+  });
+  res.end(body);
+  // Whatever the client sends after this head (a body, more requests) is not read.
+  req.socket.destroySoon();
+  return true;
+}
+
+/**
  * Creates (does not start) an HTTP/1.1 server that hands complete request heads to `handler`. With `tls` it
  * is an https server offering `alpn` (default `h2`, `http/1.1`; http/h2-front.ts takes the `h2` connections).
  */
@@ -62,13 +101,17 @@ export function createHttpServer(
     headersTimeout: limits.clientTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs ?? 5000,
     insecureHTTPParser: false,
+    requireHostHeader: false,
     // Without this node checks the timeouts only every 30 s; a 1 s step keeps slow-client limits tight.
     connectionsCheckingInterval: Math.min(1000, limits.clientTimeoutMs),
   };
   // https.Server is an http.Server on TLS sockets (same limits, events and connection tracking).
+  const guarded = (req: IncomingMessage, res: ServerResponse): void => {
+    if (!refuseRequest(req, res, onClientError)) handler(req, res);
+  };
   const server =
     tls === undefined
-      ? createServer(options, handler)
+      ? createServer(options, guarded)
       : (createHttpsServer(
           {
             ...options,
@@ -77,7 +120,7 @@ export function createHttpServer(
             ALPNProtocols: [...alpn],
             handshakeTimeout: limits.clientTimeoutMs,
           },
-          handler,
+          guarded,
         ) as unknown as Server);
   server.maxConnections = limits.maxConnections;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {

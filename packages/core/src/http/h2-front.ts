@@ -14,6 +14,7 @@ import {
 } from 'node:http2';
 import type { Server as NetServer, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { errorBody } from '../pipeline/error-response.js';
 
 /** Per-connection HTTP/2 limits (server.h2_* and the shared timeouts). */
 export interface H2Limits {
@@ -55,6 +56,23 @@ function settingsFrom(l: H2Limits): Settings {
 
 function ignore(): void {}
 
+/** The header list size as RFC 9113 §6.5.2 counts it: name + value + 32 octets per field. */
+export function headerListSize(raw: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < raw.length; i++) n += (raw[i] as string).length + 16;
+  return n;
+}
+
+/** 431 for a header list over the advertised limit (the h1 listener's answer to an oversized head). */
+function refuseHeaderList(req: Http2ServerRequest, res: Http2ServerResponse): void {
+  const body = errorBody(431);
+  res.once('finish', () => {
+    if (!req.complete && !res.stream.destroyed) res.stream.close(0);
+  });
+  res.writeHead(431, { 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length });
+  res.end(body);
+}
+
 /** The HTTP/2 half of the main listener. */
 export class H2Front {
   readonly server: Http2Server;
@@ -82,7 +100,11 @@ export class H2Front {
         maxHeaderListPairs: 256,
         peerMaxConcurrentStreams: limits.maxConcurrentStreams,
       },
-      handler,
+      (req, res) => {
+        // node advertises SETTINGS_MAX_HEADER_LIST_SIZE but does not enforce it on what it receives.
+        if (headerListSize(req.rawHeaders) > this.limits.maxHeaderListSize) refuseHeaderList(req, res);
+        else handler(req, res);
+      },
     );
     this.server.on('session', (session: ServerHttp2Session) => this.track(session));
     this.server.on('sessionError', ignore);

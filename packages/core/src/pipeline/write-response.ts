@@ -30,8 +30,12 @@ function pipeBody(body: Readable, res: NodeJS.WritableStream & { destroy(err?: E
   body.pipe(res);
 }
 
+function ignoreError(): void {}
+
 function destroyBody(r: ResponseState | undefined): void {
-  if (r !== undefined && r.body !== undefined && !Buffer.isBuffer(r.body)) r.body.destroy();
+  // undici's body emits 'error' (RequestAbortedError) when destroyed unread: unhandled, it would crash the
+  // process whenever a client leaves before its upstream answer is written.
+  if (r !== undefined && r.body !== undefined && !Buffer.isBuffer(r.body)) r.body.on('error', ignoreError).destroy();
 }
 
 /**

@@ -58,7 +58,11 @@ export function createBindings(
   moduleName: string,
   options: BindingsOptions = {},
 ): Bindings {
-  const logger = services.logger.child({ module: moduleName });
+  // The host may already hand out a per-module logger; a second child would print `module` twice.
+  const logger =
+    services.logger.bindings().module === moduleName
+      ? services.logger
+      : services.logger.child({ module: moduleName });
   const ctx: StdContext = {
     services,
     moduleName,

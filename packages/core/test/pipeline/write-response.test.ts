@@ -34,9 +34,10 @@ afterEach(async () => {
 
 /** A server answering every request with the stream `makeBody()` returns, through writeResponse. */
 async function serve(makeBody: () => Readable): Promise<number> {
-  server = createServer((_req, res) => writeResponse(res, exchange(makeBody()), false));
-  await new Promise<void>((r) => server?.listen(0, '127.0.0.1', () => r()));
-  return (server?.address() as AddressInfo).port;
+  const s = createServer((_req, res) => writeResponse(res, exchange(makeBody()), false));
+  server = s;
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  return (s.address() as AddressInfo).port;
 }
 
 function fetchRaw(port: number): Promise<{ res: IncomingMessage; body: string; aborted: boolean }> {

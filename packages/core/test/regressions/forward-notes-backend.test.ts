@@ -6,7 +6,14 @@ import type { Exchange } from '@proxycache/pcmod-lang';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProxyApp } from '../../src/app/proxy-app.js';
 import { type HostExchange, NOTE_UPSTREAM_BACKEND } from '../../src/pipeline/host.js';
-import { fakeModule, httpRequest, type Origin, startApp, startOrigin, testConfig } from '../server/helpers.js';
+import {
+  fakeModule,
+  httpRequest,
+  type Origin,
+  startApp,
+  startOrigin,
+  testConfig,
+} from '../server/helpers.js';
 
 let app: ProxyApp | undefined;
 let origin: Origin | undefined;
@@ -26,7 +33,8 @@ describe('forward', () => {
     });
     const noted: unknown[] = [];
     const recorder = fakeModule('recorder', 10, (b) => ({
-      onRequest: (x: Exchange) => b.services.forward(x as HostExchange, x.path === '/dead' ? '127.0.0.1:1' : undefined),
+      onRequest: (x: Exchange) =>
+        b.services.forward(x as HostExchange, x.path === '/dead' ? '127.0.0.1:1' : undefined),
       onResponse: (x: Exchange) => void noted.push((x as HostExchange).notes.get(NOTE_UPSTREAM_BACKEND)),
     }));
     const started = await startApp(testConfig({ backend_addr: origin.addr }), [recorder]);

@@ -14,6 +14,7 @@ import {
   parse,
 } from '@proxycache/pcmod-lang';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { reparse } from './incremental-parse.js';
 
 /** A `config {}` field as completion, hover and config.toml checking see it. */
 export interface FieldInfo {
@@ -43,12 +44,16 @@ export interface Analysis {
   readonly fields: readonly FieldInfo[];
 }
 
-/** Parses and checks `doc`. Never throws: a compiler crash becomes one PCM1001 diagnostic at the start. */
-export function analyze(source: TextDocument, file: string): Analysis {
+/**
+ * Parses and checks `doc`; given the parse of an earlier text of the same file, re-parses only the
+ * statements an edit touched when it can (see incremental-parse.ts). Never throws: a compiler crash
+ * becomes one PCM1001 diagnostic at the start.
+ */
+export function analyze(source: TextDocument, file: string, previous?: ParseResult): Analysis {
   const text = source.getText();
   // Open documents are updated in place by incremental sync: keep a snapshot the ranges belong to.
   const doc = TextDocument.create(source.uri, source.languageId, source.version, text);
-  const parsed = safeParse(text, file);
+  const parsed = (previous && safeReparse(previous, text)) || safeParse(text, file);
   let checked: CheckResult | undefined;
   let crash: Diagnostic | undefined;
   try {
@@ -82,6 +87,14 @@ export function analyze(source: TextDocument, file: string): Analysis {
     overrides,
     fields: fieldInfos(parsed, checked),
   };
+}
+
+function safeReparse(previous: ParseResult, text: string): ParseResult | undefined {
+  try {
+    return reparse(previous, text);
+  } catch {
+    return undefined; // a full parse follows, and reports what went wrong if anything does
+  }
 }
 
 function safeParse(text: string, file: string): ParseResult {

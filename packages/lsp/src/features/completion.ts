@@ -229,7 +229,12 @@ function letsTypedSince(view: EditedView, pos: Position): string[] {
   const from = view.doc.offsetAt({ line: view.doc.positionAt(start).line, character: 0 });
   const to = view.doc.offsetAt({ line: pos.line, character: 0 });
   if (to <= from) return [];
-  return [...view.doc.getText().slice(from, to).matchAll(/^\s*let\s+([A-Za-z_]\w*)\s*=/gm)].map((m) => m[1] as string);
+  return [
+    ...view.doc
+      .getText()
+      .slice(from, to)
+      .matchAll(/^\s*let\s+([A-Za-z_]\w*)\s*=/gm),
+  ].map((m) => m[1] as string);
 }
 
 /** Whether the end of `prefix` is inside a `#` comment or a string (outside any `${…}`). */

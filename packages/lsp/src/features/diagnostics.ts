@@ -11,7 +11,6 @@ import { lineColumnRange, toLspRange } from '../text/ranges.js';
 import { pathToUri, uriToPath } from '../text/uris.js';
 import type { Workspace } from '../workspace/workspace.js';
 
-
 const severities: Readonly<Record<Severity, DiagnosticSeverity>> = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,

@@ -80,7 +80,7 @@ export class Workspace {
     if (open) {
       if (cached && cached.doc.version === open.version && cached.doc.getText() === open.getText())
         return cached;
-      return this.store(analyze(open, uriToPath(uri)));
+      return this.store(analyze(open, uriToPath(uri), cached?.parsed));
     }
     const text = this.text(uri);
     if (text === undefined) return undefined;

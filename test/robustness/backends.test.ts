@@ -46,7 +46,7 @@ function expectClosingError(r: { status: number; headers: Record<string, string>
 }
 
 describe('backends', () => {
-  it('unreachable: 502 with Connection: close, then fine once it is up', async () => {
+  it('unreachable: 502 with Connection: close, every time', async () => {
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const port = (probe.address() as { port: number }).port;

@@ -58,7 +58,9 @@ export function loadConfig(file: string | undefined, modules: readonly ConfigMod
     }
     const why = code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
     return {
-      errors: [{ file, line: 0, column: 0, key: '', message: `cannot read config file: ${why}`, code: 'PCM6006' }],
+      errors: [
+        { file, line: 0, column: 0, key: '', message: `cannot read config file: ${why}`, code: 'PCM6006' },
+      ],
       notes: [],
     };
   }
@@ -98,13 +100,22 @@ export function checkConfigText(
       const message = (e.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
       return {
         errors: [
-          { file, line: e.line, column: e.column, key: '', message: `TOML syntax error: ${message}`, code: 'PCM6001' },
+          {
+            file,
+            line: e.line,
+            column: e.column,
+            key: '',
+            message: `TOML syntax error: ${message}`,
+            code: 'PCM6001',
+          },
         ],
         notes: [],
       };
     }
     return {
-      errors: [{ file, line: 0, column: 0, key: '', message: `TOML syntax error: ${String(e)}`, code: 'PCM6001' }],
+      errors: [
+        { file, line: 0, column: 0, key: '', message: `TOML syntax error: ${String(e)}`, code: 'PCM6001' },
+      ],
       notes: [],
     };
   }

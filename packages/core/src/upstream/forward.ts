@@ -39,6 +39,14 @@ function setResponse(x: HostExchange, r: ResponseState): void {
   else x.response = r;
 }
 
+/** Whether `err` is the peer closing a connection under a request that can be repeated. */
+function retryable(x: HostExchange, err: unknown): boolean {
+  if ((x.method !== 'GET' && x.method !== 'HEAD') || x.requestBody !== undefined) return false;
+  if (x instanceof ProxyExchange && x.aborted) return false;
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
+}
+
 /** Forwards `x` to `backend`; always resolves, with `x.response` set (502/504/413… on failure). */
 export async function forward(
   pools: UpstreamPools,
@@ -50,7 +58,7 @@ export async function forward(
   // Tells on_response std calls (circuit breaker) that the answer, even a 502/504, came from upstream.
   x.notes.set(NOTE_UPSTREAM_BACKEND, backend);
   try {
-    const r = await pools.get(backend).request({
+    const options = {
       method: x.method,
       path: x.uri,
       headers: upstreamRequestHeaders(x) as Record<string, string | string[]>,
@@ -58,7 +66,16 @@ export async function forward(
       headersTimeout: settings.backendTimeoutMs,
       bodyTimeout: settings.backendTimeoutMs,
       signal,
-    });
+    };
+    let r: Awaited<ReturnType<ReturnType<UpstreamPools['get']>['request']>>;
+    try {
+      r = await pools.get(backend).request(options);
+    } catch (err) {
+      // A kept-alive connection the backend closed just as this request went out: a bodiless GET/HEAD is
+      // safe to send once more (on a fresh connection) instead of answering 502 (RFC 9110 §9.2.2).
+      if (!retryable(x, err)) throw err;
+      r = await pools.get(backend).request(options);
+    }
     if (pools.noteRequest(backend)) settings.onPoolHit?.();
     setResponse(x, { status: r.statusCode, headers: endToEnd(r.headers), body: r.body });
   } catch (err) {

@@ -73,7 +73,14 @@ describe('defaults', () => {
     const result = loadConfig(dir, testModules);
     expect(result.config).toBeUndefined();
     expect(result.errors).toEqual([
-      { file: dir, line: 0, column: 0, key: '', message: 'cannot read config file: it is a directory', code: 'PCM6006' },
+      {
+        file: dir,
+        line: 0,
+        column: 0,
+        key: '',
+        message: 'cannot read config file: it is a directory',
+        code: 'PCM6006',
+      },
     ]);
   });
 });

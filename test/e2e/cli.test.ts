@@ -40,8 +40,8 @@ describe.concurrent('CLI', { timeout: SLOW_TIMEOUT_MS }, () => {
     );
     const r = await runCli(PROXYCACHE_BIN, ['config', 'verify', '--config', file]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`${file}:3:\\d+ - error server\\.listen_adr: `));
-    expect(r.stderr).toMatch(new RegExp(`${file}:6:\\d+ - error rate_limiter\\.burst: `));
+    expect(r.stderr).toMatch(new RegExp(`${file}:3:\\d+ - error PCM6003 server\\.listen_adr: `));
+    expect(r.stderr).toMatch(new RegExp(`${file}:6:\\d+ - error PCM6004 rate_limiter\\.burst: `));
   });
 
   test('config verify on a good file exits 0', async () => {

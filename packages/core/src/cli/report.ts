@@ -29,7 +29,8 @@ export function formatConfigErrors(errors: readonly ConfigError[]): string {
   return errors
     .map((e) => {
       const where = e.line > 0 ? `${e.file}:${e.line}:${e.column}` : e.file;
-      return `${where} - error ${e.key === '' ? '' : `${e.key}: `}${e.message}\n`;
+      const code = e.code === undefined ? '' : `${e.code} `;
+      return `${where} - error ${code}${e.key === '' ? '' : `${e.key}: `}${e.message}\n`;
     })
     .join('');
 }

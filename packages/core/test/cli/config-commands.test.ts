@@ -37,9 +37,9 @@ describe('proxycache config verify', () => {
       code: 1,
       stdout: '',
       stderr: [
-        `${file}:2:15 - error server.listen_addr: invalid socket address "127.0.0.1:99999": the port must be a number from 1 to 65535`,
-        `${file}:5:1 - error greeter.greting: unknown key 'greting' in [greeter]; did you mean 'greeting'?`,
-        `${file}:6:15 - error greeter.listen_addr: invalid socket address "nope": expected HOST:PORT`,
+        `${file}:2:15 - error PCM6004 server.listen_addr: invalid socket address "127.0.0.1:99999": the port must be a number from 1 to 65535`,
+        `${file}:5:1 - error PCM6003 greeter.greting: unknown key 'greting' in [greeter]; did you mean 'greeting'?`,
+        `${file}:6:15 - error PCM6004 greeter.listen_addr: invalid socket address "nope": expected HOST:PORT`,
         'bad.toml: invalid (3 errors)',
         '',
       ].join('\n'),
@@ -52,7 +52,7 @@ describe('proxycache config verify', () => {
     const result = await runMain(['config', 'verify', '--config', file], { cwd, env });
     expect(result.code).toBe(1);
     expect(result.stderr.split('\n')[0]).toMatch(
-      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:\\d+ - error TOML syntax error: `),
+      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:\\d+ - error PCM6001 TOML syntax error: `),
     );
   });
 

@@ -84,7 +84,7 @@ describe('proxycache run', () => {
     expect(await runMain(['run', '--config', 'bad.toml'], { cwd, env })).toEqual({
       code: 1,
       stdout: '',
-      stderr: `${join(cwd, 'bad.toml')}:2:15 - error server.listen_addr: invalid socket address "127.0.0.1": expected HOST:PORT\nproxycache: not starting: the config has errors\n`,
+      stderr: `${join(cwd, 'bad.toml')}:2:15 - error PCM6004 server.listen_addr: invalid socket address "127.0.0.1": expected HOST:PORT\nproxycache: not starting: the config has errors\n`,
     });
   });
 

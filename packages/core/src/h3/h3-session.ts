@@ -303,7 +303,12 @@ export class H3Session {
     s.out = [];
     s.queuedBytes = 0;
     this.requests.delete(s.id);
-    if (s.req !== undefined && !s.req.complete) s.req.destroy(new Error('HTTP/3 stream reset'));
+    if (s.req !== undefined && !s.req.complete) {
+      // Like node's http server: an error only for a reader that listens for one (an unheard 'error'
+      // event would be an uncaught exception, e.g. when the stream resets before the handler ran).
+      if (s.req.listenerCount('error') > 0) s.req.destroy(new Error('HTTP/3 stream reset'));
+      else s.req.destroy();
+    }
     if (s.res !== undefined && !s.res.writableFinished) s.res.destroy();
   }
 

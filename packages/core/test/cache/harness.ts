@@ -64,7 +64,7 @@ export async function startCachingProxy(
     adminPort = app.adminAddress('127.0.0.1:0')?.port;
     if (adminPort === undefined) await new Promise((r) => setTimeout(r, 10));
   }
-  return { app, port: app.address.port, adminPort, close: () => app.stop() };
+  return { app, port: app.address.port, adminPort, close: () => app.shutdown() };
 }
 
 export interface Reply {

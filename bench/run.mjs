@@ -19,6 +19,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MINIMAL_SECTIONS } from './peers/proxycache-target.mjs';
 import { formatSummary, summarize } from './tools/profile-top.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
@@ -38,7 +39,8 @@ const SCENARIOS = {
 function usage() {
   return `usage: npm run bench -- [options]
   --scenarios a,b      ${Object.keys(SCENARIOS).join(',')} (default: all)
-  --targets a,b        proxycache,proxycache-warn,proxycache-nocache,node-const,undici-proxy (default: all)
+  --targets a,b        proxycache,proxycache-warn,proxycache-nocache,node-const,undici-proxy (default: all);
+                       proxycache-minimal (only cache + proxy_core, log warn) runs when named here
   --duration S         seconds per run (default 10)
   --connections N      wrk connections (default 50)
   --repeats N          rounds; target order reverses every other round (default 1)
@@ -318,7 +320,7 @@ function targetDefs(origin, o) {
       fs.existsSync(f),
     ) ?? path.join(dir, 'bin/proxycache.js');
   const current = o.core ? cliIn(o.core) : CLI;
-  const proxycache = (name, cache, log, scenarios, desc, cli = current) => ({
+  const proxycache = (name, cache, log, scenarios, desc, cli = current, extra = '') => ({
     name,
     desc,
     scenarios,
@@ -331,6 +333,7 @@ function targetDefs(origin, o) {
         ADMIN_PORT: await freePort(),
         CACHE_ENABLED: String(cache),
         LOG_LEVEL: log,
+        EXTRA: extra,
       });
       const pre = o.profile ? ['--import', path.join(BENCH, 'tools/cpu-prof-signal.mjs')] : [];
       return [process.execPath, ...pre, cli, 'run', '--config', conf];
@@ -358,6 +361,19 @@ function targetDefs(origin, o) {
     proxycache('proxycache-warn', true, 'warn', all, 'cache on, log_level warn (no access log)'),
     proxycache('proxycache-nocache', false, 'info', ['pass-small'], 'cache off, log_level info'),
     ...baseline,
+    ...(o.targets?.includes('proxycache-minimal')
+      ? [
+          proxycache(
+            'proxycache-minimal',
+            true,
+            'warn',
+            all,
+            'only cache + proxy_core, log_level warn',
+            current,
+            MINIMAL_SECTIONS,
+          ),
+        ]
+      : []),
     peer(
       'node-const',
       'node-const.mjs',

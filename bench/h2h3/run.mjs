@@ -221,7 +221,8 @@ http {
       const base = `https://127.0.0.1:${port}${p}`;
       // Warm the cache (and the JIT) once per path.
       h2load(base, ['-m', String(STREAMS)]);
-      if (PROTOS.has('h1')) rows.push({ target: 'proxycache', proto: 'h1', path: p, ...h2load(base, ['--h1']) });
+      if (PROTOS.has('h1'))
+        rows.push({ target: 'proxycache', proto: 'h1', path: p, ...h2load(base, ['--h1']) });
       if (PROTOS.has('h2'))
         rows.push({ target: 'proxycache', proto: 'h2', path: p, ...h2load(base, ['-m', String(STREAMS)]) });
       if (PROTOS.has('h3'))

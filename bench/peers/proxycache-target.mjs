@@ -6,6 +6,8 @@
 //   proxycache          cache on, default log_level "info" (one JSON access-log line per request)
 //   proxycache-warn     cache on, log_level "warn" (no access log)
 //   proxycache-nocache  [cache] enabled = false: every request goes to the origin
+//   proxycache-minimal  cache on, log_level "warn", every module off but cache, proxy_core and admin_api:
+//                       what the core (http layer, pipeline, cache, forwarding) costs without module work
 // Config: bench/configs/proxycache.toml (rate_limiter and active_health off, admin API moved to its own port).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,12 +44,34 @@ export const variants = [
     log: 'info',
     scenarios: ['pass-small'],
   },
+  {
+    name: 'proxycache-minimal',
+    port: 18127,
+    admin: 18128,
+    cache: true,
+    log: 'warn',
+    minimal: true,
+    scenarios: ['hit-small', 'hit-large', 'pass-small'],
+  },
 ];
+
+/** Module sections that turn off every default module but cache, proxy_core and admin_api. */
+export const MINIMAL_SECTIONS = [
+  'request_id',
+  'circuit_breaker',
+  'health_check',
+  'metrics_exporter',
+  'url_rewriter',
+  'compression',
+  'load_balancer',
+]
+  .map((m) => `[${m}]\nenabled = false\n`)
+  .join('\n');
 
 export function targets(ctx) {
   return variants.map((v) => ({
     name: v.name,
-    desc: `proxycache, 1 Node process, cache ${v.cache ? 'on' : 'off'}, log_level ${v.log}${v.log === 'info' ? ' (JSON access log on stdout)' : ' (no access log)'}; rate_limiter and active_health off`,
+    desc: `proxycache, 1 Node process, cache ${v.cache ? 'on' : 'off'}, log_level ${v.log}${v.log === 'info' ? ' (JSON access log on stdout)' : ' (no access log)'}; ${v.minimal ? 'only cache, proxy_core and admin_api' : 'rate_limiter and active_health off'}`,
     cmd: [
       ctx.node,
       CLI,
@@ -58,6 +82,7 @@ export function targets(ctx) {
         ADMIN_PORT: v.admin,
         CACHE_ENABLED: String(v.cache),
         LOG_LEVEL: v.log,
+        EXTRA: v.minimal ? MINIMAL_SECTIONS : '',
       }),
     ],
     port: v.port,

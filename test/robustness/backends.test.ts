@@ -5,7 +5,15 @@
  */
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { get, rawExchange, type Running, robustConfig, sleep, startProxy, startTcpBackend } from './harness.js';
+import {
+  get,
+  type Running,
+  rawExchange,
+  robustConfig,
+  sleep,
+  startProxy,
+  startTcpBackend,
+} from './harness.js';
 
 let proxy: Running | undefined;
 const closers: (() => Promise<void>)[] = [];
@@ -39,7 +47,10 @@ function answerEach(socket: import('node:net').Socket, reply: string): void {
   });
 }
 
-function expectClosingError(r: { status: number; headers: Record<string, string>; body: string }, status: number): void {
+function expectClosingError(
+  r: { status: number; headers: Record<string, string>; body: string },
+  status: number,
+): void {
   expect(r.status).toBe(status);
   expect(r.headers.connection).toBe('close');
   expect(r.body).toMatch(new RegExp(`^${status} `));
@@ -109,7 +120,10 @@ describe('backends', () => {
 
   it('a huge response header block: 502', async () => {
     const b = await backend((socket) =>
-      answerEach(socket, `HTTP/1.1 200 OK\r\nX-Huge: ${'h'.repeat(256 * 1024)}\r\nContent-Length: 2\r\n\r\nok`),
+      answerEach(
+        socket,
+        `HTTP/1.1 200 OK\r\nX-Huge: ${'h'.repeat(256 * 1024)}\r\nContent-Length: 2\r\n\r\nok`,
+      ),
     );
     proxy = await startProxy(robustConfig({ backend_addr: b.addr }));
     expectClosingError(await get(proxy.port, '/huge'), 502);

@@ -96,7 +96,9 @@ describe('HTTP/2 floods', () => {
     expect(goawayCode(received)).toBeDefined();
     expect(goawayCode(received)).not.toBe(ErrorCode.NO_ERROR);
     // far fewer ACKs than SETTINGS sent
-    expect(received.filter((f) => f.type === FrameType.SETTINGS && f.flags === 1).length).toBeLessThan(20_000);
+    expect(received.filter((f) => f.type === FrameType.SETTINGS && f.flags === 1).length).toBeLessThan(
+      20_000,
+    );
     expect(await wellBehaved('/after-settings')).toBe('200 origin /after-settings');
   });
 
@@ -133,7 +135,9 @@ describe('HTTP/2 floods', () => {
     const refused = got.filter((f) => f.type === FrameType.RST_STREAM);
     expect(answered).toHaveLength(10);
     expect(refused).toHaveLength(20);
-    expect(new Set(refused.map((f) => f.payload.readUInt32BE(0)))).toEqual(new Set([ErrorCode.REFUSED_STREAM]));
+    expect(new Set(refused.map((f) => f.payload.readUInt32BE(0)))).toEqual(
+      new Set([ErrorCode.REFUSED_STREAM]),
+    );
     expect(new Set([...answered, ...refused.map((f) => f.stream)]).size).toBe(30);
     expect(origin.seen.filter((s) => s.url === '/slow').length - before).toBe(10);
     conn.socket.destroy();
@@ -152,7 +156,9 @@ describe('HTTP/2 floods', () => {
     }
     const got = parseFrames(conn.received());
     const data = got.filter((f) => f.type === FrameType.DATA && f.payload.length > 0);
-    expect(data.find((f) => f.stream === 1)?.payload.toString()).toBe('431 Request Header Fields Too Large\n');
+    expect(data.find((f) => f.stream === 1)?.payload.toString()).toBe(
+      '431 Request Header Fields Too Large\n',
+    );
     expect(data.find((f) => f.stream === 3)?.payload.toString()).toBe('origin /small-headers');
     expect(origin.seen.some((s) => s.url === '/big-headers')).toBe(false);
     conn.socket.destroy();

@@ -6,10 +6,30 @@ import { connect, type Socket } from 'node:net';
 
 export const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
-export const FrameType = { DATA: 0, HEADERS: 1, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8 } as const;
-export const ErrorCode = { NO_ERROR: 0, PROTOCOL_ERROR: 1, INTERNAL_ERROR: 2, REFUSED_STREAM: 7, CANCEL: 8, ENHANCE_YOUR_CALM: 11 } as const;
+export const FrameType = {
+  DATA: 0,
+  HEADERS: 1,
+  RST_STREAM: 3,
+  SETTINGS: 4,
+  PING: 6,
+  GOAWAY: 7,
+  WINDOW_UPDATE: 8,
+} as const;
+export const ErrorCode = {
+  NO_ERROR: 0,
+  PROTOCOL_ERROR: 1,
+  INTERNAL_ERROR: 2,
+  REFUSED_STREAM: 7,
+  CANCEL: 8,
+  ENHANCE_YOUR_CALM: 11,
+} as const;
 
-export function frame(type: number, flags: number, stream: number, payload: Buffer = Buffer.alloc(0)): Buffer {
+export function frame(
+  type: number,
+  flags: number,
+  stream: number,
+  payload: Buffer = Buffer.alloc(0),
+): Buffer {
   const head = Buffer.alloc(9);
   head.writeUIntBE(payload.length, 0, 3);
   head[3] = type;
@@ -43,7 +63,13 @@ export function headerBlock(fields: readonly (readonly [string, string])[]): Buf
 }
 
 export function getHeaders(path: string, extra: readonly (readonly [string, string])[] = []): Buffer {
-  return headerBlock([[':method', 'GET'], [':scheme', 'http'], [':authority', 'a'], [':path', path], ...extra]);
+  return headerBlock([
+    [':method', 'GET'],
+    [':scheme', 'http'],
+    [':authority', 'a'],
+    [':path', path],
+    ...extra,
+  ]);
 }
 
 /** HEADERS with END_HEADERS (and END_STREAM unless `open`). */

@@ -3,8 +3,13 @@
  * loader, bound by `createBindings`), origins that record every raw byte they receive (so a smuggled second
  * request would show), and raw-socket clients with timing.
  */
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect, createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { connect, createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { Writable } from 'node:stream';
 import type { CompiledModule, ConfigValue } from '@proxycache/pcmod-lang';
 import pino from 'pino';
@@ -63,7 +68,8 @@ export async function startProxy(config: ProxyConfig): Promise<Running> {
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n')) if (l !== '') logs.push(JSON.parse(l) as Record<string, unknown>);
+      for (const l of chunk.toString().split('\n'))
+        if (l !== '') logs.push(JSON.parse(l) as Record<string, unknown>);
       cb();
     },
   });
@@ -144,9 +150,13 @@ export async function startOrigin(handler: OriginHandler = okHandler): Promise<O
 }
 
 /** A TCP "backend" whose behaviour per connection is entirely up to the test. */
-export async function startTcpBackend(
-  onConnection: (socket: Socket, index: number) => void,
-): Promise<{ port: number; addr: string; connections: number; received: () => string; close(): Promise<void> }> {
+export async function startTcpBackend(onConnection: (socket: Socket, index: number) => void): Promise<{
+  port: number;
+  addr: string;
+  connections: number;
+  received: () => string;
+  close(): Promise<void>;
+}> {
   const sockets = new Set<Socket>();
   const chunks: Buffer[] = [];
   const state = { connections: 0 };

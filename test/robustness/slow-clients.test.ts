@@ -28,7 +28,11 @@ async function startServer(handler: (req: IncomingMessage, res: ServerResponse) 
 }
 
 /** Sends `text` one byte every `everyMs` until the proxy closes; resolves with what it answered. */
-function trickle(port: number, text: string, everyMs: number): Promise<{ text: string; elapsed: number; sent: number }> {
+function trickle(
+  port: number,
+  text: string,
+  everyMs: number,
+): Promise<{ text: string; elapsed: number; sent: number }> {
   return new Promise((resolve) => {
     const t0 = performance.now();
     const chunks: Buffer[] = [];

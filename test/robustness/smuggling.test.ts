@@ -8,8 +8,8 @@ import {
   get,
   type Origin,
   parseResponses,
-  rawExchange,
   type Running,
+  rawExchange,
   robustConfig,
   startOrigin,
   startProxy,
@@ -106,8 +106,16 @@ const refused: RefusedCase[] = [
   },
   { name: 'NUL in the request line', data: `GET /a\x00b HTTP/1.1\r\nHost: a\r\n\r\n`, status: 400 },
   { name: 'NUL in a header value', data: 'GET / HTTP/1.1\r\nHost: a\r\nX-A: a\x00b\r\n\r\n', status: 400 },
-  { name: 'a control character in a header value', data: 'GET / HTTP/1.1\r\nHost: a\r\nX-A: a\x01b\r\n\r\n', status: 400 },
-  { name: 'a bare CR in a header value', data: 'GET / HTTP/1.1\r\nHost: a\r\nX-A: a\rb\r\n\r\n', status: 400 },
+  {
+    name: 'a control character in a header value',
+    data: 'GET / HTTP/1.1\r\nHost: a\r\nX-A: a\x01b\r\n\r\n',
+    status: 400,
+  },
+  {
+    name: 'a bare CR in a header value',
+    data: 'GET / HTTP/1.1\r\nHost: a\r\nX-A: a\rb\r\n\r\n',
+    status: 400,
+  },
   {
     name: 'an obs-fold continuation line',
     data: `GET / HTTP/1.1\r\nHost: a\r\nX-A: a\r\n Transfer-Encoding: chunked\r\n\r\n${SMUGGLED}`,
@@ -120,7 +128,11 @@ const refused: RefusedCase[] = [
   // Regression: HTTP/0.9 was forwarded (with the backend's address as Host).
   { name: 'an HTTP/0.9 request line', data: 'GET /\r\n\r\n', status: 505 },
   // Regression: taken for an HTTP/2 stream, it threw in the request handler and took the process down.
-  { name: 'an HTTP/2.0 request line on the HTTP/1.1 port', data: `GET / HTTP/2.0\r\nHost: a\r\n\r\n${SMUGGLED}`, status: 505 },
+  {
+    name: 'an HTTP/2.0 request line on the HTTP/1.1 port',
+    data: `GET / HTTP/2.0\r\nHost: a\r\n\r\n${SMUGGLED}`,
+    status: 505,
+  },
   { name: 'an HTTP/3.0 request line', data: 'GET / HTTP/3.0\r\nHost: a\r\n\r\n', status: 400 },
 ];
 
@@ -153,7 +165,9 @@ describe('legitimate but unusual framing reaches the origin exactly once', () =>
       'POST /ext HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5;name=val\r\nhello\r\n0\r\n\r\n',
     );
     expect(parseResponses(r.text).map((x) => x.status)).toEqual([200]);
-    expect(origin.seen.slice(before).map((s) => `${s.method} ${s.url} ${s.body}`)).toEqual(['POST /ext hello']);
+    expect(origin.seen.slice(before).map((s) => `${s.method} ${s.url} ${s.body}`)).toEqual([
+      'POST /ext hello',
+    ]);
   });
 
   it('an absolute-form target is forwarded in origin-form', async () => {

@@ -50,10 +50,13 @@ export function clientErrorStatus(code: string | undefined): number {
  * a version other than 1.x (an `HTTP/2.0` request line would otherwise be taken for an HTTP/2 stream, an
  * HTTP/0.9 line forwarded without a Host) gets 505, and an HTTP/1.1 head without Host or with more than
  * one Host field line gets 400 (RFC 9112 §3.2: node keeps only the first, so modules and the backend could
- * disagree on the host). True when
- * refused (the answer is written, with `Connection: close`).
+ * disagree on the host). True when refused (the answer is written, with `Connection: close`).
  */
-export function refuseRequest(req: IncomingMessage, res: ServerResponse, onClientError?: ClientErrorReporter): boolean {
+export function refuseRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  onClientError?: ClientErrorReporter,
+): boolean {
   let status = 0;
   if (req.httpVersionMajor !== 1) status = 505;
   else {

@@ -35,7 +35,8 @@ function ignoreError(): void {}
 function destroyBody(r: ResponseState | undefined): void {
   // undici's body emits 'error' (RequestAbortedError) when destroyed unread: unhandled, it would crash the
   // process whenever a client leaves before its upstream answer is written.
-  if (r !== undefined && r.body !== undefined && !Buffer.isBuffer(r.body)) r.body.on('error', ignoreError).destroy();
+  if (r !== undefined && r.body !== undefined && !Buffer.isBuffer(r.body))
+    r.body.on('error', ignoreError).destroy();
 }
 
 /**

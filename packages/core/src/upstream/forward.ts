@@ -6,7 +6,12 @@
 import { statusForError } from '../errors/proxy-error.js';
 import { errorResponse, failExchange } from '../pipeline/error-response.js';
 import { ProxyExchange } from '../pipeline/exchange.js';
-import { type HeaderRecord, type HostExchange, NOTE_UPSTREAM_BACKEND, type ResponseState } from '../pipeline/host.js';
+import {
+  type HeaderRecord,
+  type HostExchange,
+  NOTE_UPSTREAM_BACKEND,
+  type ResponseState,
+} from '../pipeline/host.js';
 import { endToEnd } from './hop-by-hop.js';
 import type { UpstreamPools } from './pools.js';
 import { upstreamError } from './upstream-error.js';

@@ -87,7 +87,15 @@ function lingeringClient(port: number, idle: string) {
   const dir = mkdtempSync(join(cert.dir, 'keep-'));
   const child = spawn(
     'gtlsclient',
-    ['-q', `--timeout=${idle}`, '--download', dir, '127.0.0.1', String(port), `https://127.0.0.1:${port}/keep`],
+    [
+      '-q',
+      `--timeout=${idle}`,
+      '--download',
+      dir,
+      '127.0.0.1',
+      String(port),
+      `https://127.0.0.1:${port}/keep`,
+    ],
     { stdio: 'ignore' },
   );
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -146,7 +154,8 @@ describe.skipIf(skipGtls !== undefined)('QUIC listener', () => {
     for (let i = 0; i < 300; i++) {
       const len = 1 + ((i * 53) % 1400);
       const pkt = randomBytes(len);
-      if (i % 3 === 0) pkt[0] = 0x40 | ((pkt[0] as number) & 0x3f); // short header, random 20-byte CID
+      if (i % 3 === 0)
+        pkt[0] = 0x40 | ((pkt[0] as number) & 0x3f); // short header, random 20-byte CID
       else if (i % 3 === 1) pkt[0] = 0xc0 | ((pkt[0] as number) & 0x3f); // long header, random type
       await send(pkt);
     }

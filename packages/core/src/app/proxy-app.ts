@@ -4,6 +4,7 @@
  * swapping it in atomically; requests already running finish on the generation they started on.
  */
 import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 import type { Bindings, CompiledModule, ModuleInstance, SourceLocation } from '@proxycache/pcmod-lang';
 import type { Logger } from 'pino';
@@ -112,6 +113,7 @@ export class ProxyApp implements AppRuntime {
   private options!: ProxyAppOptions;
   private current!: Generation;
   private server!: Server;
+  private readonly sockets = new Set<Socket>();
   /** Raw TCP passthrough: plain-text listeners only (a TLS listener has nothing to sniff). */
   private raw: RawTcpSwitch | undefined = undefined;
   /** HTTP/2 on the main listener (server.http2). */
@@ -224,6 +226,12 @@ export class ProxyApp implements AppRuntime {
       this.tls,
       s.http2 ? alpnProtocols : ['http/1.1'],
     );
+    // Every accepted socket, whatever protocol takes it over (h1, h2, TLS mid-handshake, raw TCP), so
+    // that shutdown can end the ones server.close() would wait on forever.
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     if (s.http2) {
       this.h2 = new H2Front(h2LimitsFrom(s), handler, limits.clientTimeoutMs);
       if (this.tls !== undefined) this.h2.attachAlpn(this.server);
@@ -368,6 +376,7 @@ export class ProxyApp implements AppRuntime {
     await this.h3?.close();
     this.admins.destroyAll();
     this.raw?.destroyAll();
+    for (const socket of this.sockets) socket.destroy();
     await Promise.all([closed, adminsClosed]);
     await this.closeResources(!inTime);
   }

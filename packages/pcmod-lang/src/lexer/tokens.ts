@@ -7,7 +7,10 @@
  * which lets the parser skip arbitrary tokens while resynchronising; names (identifiers and keywords)
  * belong to `NameLike`, which makes keywords contextual where a name is expected.
  */
-import { type CustomPatternMatcherReturn, createToken, Lexer, type TokenType } from 'chevrotain';
+import type { CustomPatternMatcherReturn, TokenType } from 'chevrotain';
+import { chevrotain } from './chevrotain-runtime.js';
+
+const { createToken, Lexer } = chevrotain;
 import { scanStringExtent } from './string-scan.js';
 
 /** Category of every token: lets the parser consume "whatever comes next" while skipping junk. */

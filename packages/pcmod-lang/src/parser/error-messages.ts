@@ -2,7 +2,10 @@
  * Wording of syntax errors. Most errors are reported by the parser's own rules (which know the context,
  * e.g. which block a `}` should close); this provider covers what chevrotain itself still detects.
  */
-import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import { chevrotain } from '../lexer/chevrotain-runtime.js';
+
+const { EOF } = chevrotain;
 import { Newline } from '../lexer/tokens.js';
 
 /** `'x'`, or `end of line` / `end of file` for the invisible tokens. */

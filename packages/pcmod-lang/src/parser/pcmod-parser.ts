@@ -9,13 +9,8 @@
  *    balanced) with one diagnostic — the statement-level resync.
  * 3. chevrotain's own recovery (token insertion/deletion, follow-set resync) catches the rest.
  */
-import {
-  EmbeddedActionsParser,
-  EOF,
-  type IRecognitionException,
-  type IToken,
-  type TokenType,
-} from 'chevrotain';
+import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
+import { chevrotain } from '../lexer/chevrotain-runtime.js';
 import type {
   BinaryOperator,
   BlockNode,
@@ -95,6 +90,8 @@ import {
   Version,
 } from '../lexer/tokens.js';
 import { describeToken, errorMessages } from './error-messages.js';
+
+const { EmbeddedActionsParser, EOF } = chevrotain;
 
 /** A syntax problem found by a rule (becomes PCM1001, or PCM1005 inside an interpolation). */
 export interface SyntaxProblem {

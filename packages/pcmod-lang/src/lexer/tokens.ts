@@ -244,6 +244,6 @@ export const allTokens: readonly TokenType[] = [
 /** The lexer, built once. `positionTracking: 'full'` gives every token its line/column range. */
 export const pcmodLexer = new Lexer(allTokens as TokenType[], {
   positionTracking: 'full',
-  ensureOptimizations: false,
+  ensureOptimizations: true,
   recoveryEnabled: true,
 });

@@ -8,7 +8,11 @@ const ORIGIN_PORT = 8080;
 let hits = 0;
 const origin = createServer((req, res) => {
   hits += 1;
-  const body = JSON.stringify({ hello: 'from the demo origin', method: req.method, url: req.url, hits }, null, 2);
+  const body = JSON.stringify(
+    { hello: 'from the demo origin', method: req.method, url: req.url, hits },
+    null,
+    2,
+  );
   res.writeHead(200, {
     'content-type': 'application/json',
     'cache-control': req.url?.startsWith('/nocache') ? 'no-store' : 'public, max-age=10',

@@ -10,13 +10,17 @@ const described = {
   PCM1010: 'A file with more than 10,000 lines, e.g. a generated module of 10,001 `log` statements.',
   PCM5001: 'Two `.pcmod` files in the built-in and `--mods` directories that both start with `mod cache`.',
   PCM5002: '`proxycache run --mods DIR` where DIR does not exist, or a module file that cannot be read.',
-  PCM5003: 'In the editor, a module with `overrides ghost` when no workspace or built-in module is called `ghost`.',
+  PCM5003:
+    'In the editor, a module with `overrides ghost` when no workspace or built-in module is called `ghost`.',
   PCM6001: 'A config.toml line such as `http2 = ` (a key without a value).',
   PCM6002: 'A config.toml section `[nosuch]` when no module is called `nosuch`.',
-  PCM6003: 'A config.toml key `colour = "blue"` under `[greeter]` when greeter\'s `config {}` has no `colour` field.',
-  PCM6004: 'A config.toml value `http2 = "yes"` (http2 is a bool) or `listen_addr = "127.0.0.1:99999"` (port out of range).',
+  PCM6003:
+    'A config.toml key `colour = "blue"` under `[greeter]` when greeter\'s `config {}` has no `colour` field.',
+  PCM6004:
+    'A config.toml value `http2 = "yes"` (http2 is a bool) or `listen_addr = "127.0.0.1:99999"` (port out of range).',
   PCM6005: 'A config.toml `[server]` section that sets `tls_cert` but not `tls_key`.',
-  PCM6006: '`proxycache run --config DIR` where DIR is a directory, or a config.toml without read permission.',
+  PCM6006:
+    '`proxycache run --config DIR` where DIR is a directory, or a config.toml without read permission.',
 };
 
 /**
@@ -24,13 +28,22 @@ const described = {
  * @returns {string} markdown between the catalogue markers
  */
 export function renderCatalogue({ compile, catalogue }) {
-  const cases = readdirSync(casesDir).filter((f) => /^pcm\d{4}-.*\.pcmod$/.test(f)).sort();
+  const cases = readdirSync(casesDir)
+    .filter((f) => /^pcm\d{4}-.*\.pcmod$/.test(f))
+    .sort();
   const out = [''];
   for (const [code, entry] of Object.entries(catalogue)) {
     out.push(`### ${code}`, '', `**${entry.severity}** — ${entry.summary}`, '');
     const file = cases.find((f) => f.startsWith(code.toLowerCase()));
     if (!file) {
-      out.push(described[code] ?? '(no example)', '', '```text', `${entry.severity} ${code}: ${entry.message}`, '```', '');
+      out.push(
+        described[code] ?? '(no example)',
+        '',
+        '```text',
+        `${entry.severity} ${code}: ${entry.message}`,
+        '```',
+        '',
+      );
       continue;
     }
     const text = readFileSync(join(casesDir, file), 'utf8');

@@ -6,9 +6,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { allCodes, catalogue, compile, renderStdlibMarkdown } from '@proxycache/pcmod-lang';
+import { describe, expect, test } from 'vitest';
 // @ts-expect-error plain ESM script without types
 import { renderCatalogue, withCatalogue } from '../scripts/render-catalogue.mjs';
-import { describe, expect, test } from 'vitest';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -48,7 +48,10 @@ describe('docs', () => {
   test('every diagnostic code is exercised by a test or golden case', () => {
     const testText = [
       ...filesUnder(join(root, 'packages'), (f) => f.includes('/test/') && /\.(ts|txt|pcmod)$/.test(f)),
-      ...filesUnder(join(root, 'test'), (f) => /\.(ts|txt|pcmod)$/.test(f) && !f.endsWith('docs-sync.test.ts')),
+      ...filesUnder(
+        join(root, 'test'),
+        (f) => /\.(ts|txt|pcmod)$/.test(f) && !f.endsWith('docs-sync.test.ts'),
+      ),
     ]
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');

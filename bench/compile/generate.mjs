@@ -17,6 +17,16 @@ export function generateLargeModule(lines) {
     out.push('  }');
     i++;
   }
-  out.push('  set_header "X-Done" "1"', '}', '', 'on_response {', '  if status >= 500 {', '    set_header "X-Failed" "1"', '  }', '}', '');
+  out.push(
+    '  set_header "X-Done" "1"',
+    '}',
+    '',
+    'on_response {',
+    '  if status >= 500 {',
+    '    set_header "X-Failed" "1"',
+    '  }',
+    '}',
+    '',
+  );
   return out.join('\n');
 }

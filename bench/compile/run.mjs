@@ -27,7 +27,9 @@ if (errors.length > 0 || !result.module) {
   console.error('generated module does not compile:', errors.slice(0, 3));
   process.exit(1);
 }
-console.log(`compile ${lines} lines: median ${median(compileTimes).toFixed(1)} ms (min ${Math.min(...compileTimes).toFixed(1)} ms, first ${compileTimes[0].toFixed(1)} ms)`);
+console.log(
+  `compile ${lines} lines: median ${median(compileTimes).toFixed(1)} ms (min ${Math.min(...compileTimes).toFixed(1)} ms, first ${compileTimes[0].toFixed(1)} ms)`,
+);
 
 // ---- 2. per-call cost ----------------------------------------------------------------------------
 const source = `mod routing
@@ -72,17 +74,34 @@ class FakeExchange {
     this.responded = false;
     this.out = {};
   }
-  setHeader(_phase, name, value) { this.out[name] = value; }
-  removeHeader(_phase, name) { delete this.out[name]; }
-  ctxGet(k) { return this.ctx?.get(k) ?? ''; }
-  ctxSet(k, v) { (this.ctx ??= new Map()).set(k, v); }
-  respond(status) { this.responded = true; this.status = status; }
+  setHeader(_phase, name, value) {
+    this.out[name] = value;
+  }
+  removeHeader(_phase, name) {
+    delete this.out[name];
+  }
+  ctxGet(k) {
+    return this.ctx?.get(k) ?? '';
+  }
+  ctxSet(k, v) {
+    if (this.ctx === undefined) this.ctx = new Map();
+    this.ctx.set(k, v);
+  }
+  respond(status) {
+    this.responded = true;
+    this.status = status;
+  }
 }
 const bindings = {
   fns: { header: (x, name) => x.headers[name.toLowerCase()] ?? '' },
   log() {},
 };
-const config = { enabled: true, blocked: ['/admin', '/.git', '/wp-login.php'], api_prefix: '/api/', greeting: 'hello' };
+const config = {
+  enabled: true,
+  blocked: ['/admin', '/.git', '/wp-login.php'],
+  api_prefix: '/api/',
+  greeting: 'hello',
+};
 const instance = compiled.module.instantiate(bindings, config);
 
 // The same logic, hand-written.
@@ -124,5 +143,9 @@ for (let round = 0; round < 7; round++) {
 }
 const c = median(compiledTimes);
 const h = median(handTimes);
-console.log(`per call: compiled ${c.toFixed(1)} ns, hand-written ${h.toFixed(1)} ns, ratio ${(c / h).toFixed(2)}x`);
-console.log(`sync handler (no promise per request): ${handler(new FakeExchange('/x', 'GET', {})) === undefined}`);
+console.log(
+  `per call: compiled ${c.toFixed(1)} ns, hand-written ${h.toFixed(1)} ns, ratio ${(c / h).toFixed(2)}x`,
+);
+console.log(
+  `sync handler (no promise per request): ${handler(new FakeExchange('/x', 'GET', {})) === undefined}`,
+);

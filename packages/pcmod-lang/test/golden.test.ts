@@ -24,7 +24,8 @@ function squiggleBaseline(file: string, text: string, diagnostics: readonly Diag
     out.push(`    ${line}`);
     for (const d of diagnostics.filter((x) => x.range.start.line === lineNo)) {
       const startCol = d.range.start.column - 1;
-      const endCol = d.range.end.line === lineNo ? Math.max(d.range.end.column - 1, startCol + 1) : line.length;
+      const endCol =
+        d.range.end.line === lineNo ? Math.max(d.range.end.column - 1, startCol + 1) : line.length;
       out.push(`    ${' '.repeat(startCol)}${'~'.repeat(Math.max(1, endCol - startCol))}`);
       out.push(`!!! ${d.severity} ${d.code}: ${d.message}`);
     }
@@ -42,7 +43,9 @@ function compare(path: string, actual: string): void {
 }
 
 describe('golden cases', () => {
-  const cases = readdirSync(casesDir).filter((f) => f.endsWith('.pcmod')).sort();
+  const cases = readdirSync(casesDir)
+    .filter((f) => f.endsWith('.pcmod'))
+    .sort();
   test('there are cases', () => expect(cases.length).toBeGreaterThan(10));
   for (const name of cases) {
     test(name, () => {

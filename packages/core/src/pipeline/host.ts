@@ -56,7 +56,14 @@ export interface Metrics {
 /** Outcome of a reload: `ok` when the new pipeline is live. */
 export interface ReloadResult {
   readonly ok: boolean;
-  readonly diagnostics: readonly { code: string; file: string; line: number; column: number; message: string; severity: string }[];
+  readonly diagnostics: readonly {
+    code: string;
+    file: string;
+    line: number;
+    column: number;
+    message: string;
+    severity: string;
+  }[];
   readonly modules: readonly string[];
 }
 
@@ -90,7 +97,13 @@ export interface HostServices {
   /** Registers raw TCP passthrough for non-HTTP connections on the main listener. */
   enableRawTcp(backend: string): void;
   /** Loaded modules for /mods. */
-  describeModules(): readonly { name: string; version: string; priority: number; file: string; enabled: boolean }[];
+  describeModules(): readonly {
+    name: string;
+    version: string;
+    priority: number;
+    file: string;
+    enabled: boolean;
+  }[];
   /** Cleanup run on shutdown or when a reload replaces this pipeline (timers, intervals). */
   onDispose(fn: () => void): void;
   /** Validates the config file on disk (admin `GET /config/verify`); absent → the admin API answers 501. */

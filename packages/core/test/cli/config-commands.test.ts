@@ -52,7 +52,9 @@ describe('proxycache config verify', () => {
     const result = await runMain(['config', 'verify', '--config', file], { cwd, env });
     expect(result.code).toBe(1);
     expect(result.stderr.split('\n')[0]).toMatch(
-      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:\\d+ - error PCM6001 TOML syntax error: `),
+      new RegExp(
+        `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:\\d+ - error PCM6001 TOML syntax error: `,
+      ),
     );
   });
 

@@ -3,7 +3,7 @@
  * the language server publishes it, the core's module loader reports it. Nobody rebuilds it.
  */
 import type { Range } from '../ast/nodes.js';
-import { type DiagnosticCode, catalogue } from './catalogue.js';
+import { catalogue, type DiagnosticCode } from './catalogue.js';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 

@@ -11,6 +11,7 @@ import type { CustomPatternMatcherReturn, TokenType } from 'chevrotain';
 import { chevrotain } from './chevrotain-runtime.js';
 
 const { createToken, Lexer } = chevrotain;
+
 import { scanStringExtent } from './string-scan.js';
 
 /** Category of every token: lets the parser consume "whatever comes next" while skipping junk. */

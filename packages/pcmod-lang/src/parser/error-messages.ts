@@ -6,6 +6,7 @@ import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain'
 import { chevrotain } from '../lexer/chevrotain-runtime.js';
 
 const { EOF } = chevrotain;
+
 import { Newline } from '../lexer/tokens.js';
 
 /** `'x'`, or `end of line` / `end of file` for the invisible tokens. */

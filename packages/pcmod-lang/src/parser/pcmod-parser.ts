@@ -10,7 +10,6 @@
  * 3. chevrotain's own recovery (token insertion/deletion, follow-set resync) catches the rest.
  */
 import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
-import { chevrotain } from '../lexer/chevrotain-runtime.js';
 import type {
   BinaryOperator,
   BlockNode,
@@ -35,6 +34,7 @@ import type {
   StringLiteralNode,
   TypeRefNode,
 } from '../ast/nodes.js';
+import { chevrotain } from '../lexer/chevrotain-runtime.js';
 import { rangeInToken, tokenEnd, tokenRange, tokenStart } from '../lexer/lex.js';
 import { parseInteger, parseQuantity } from '../lexer/literals.js';
 import type { DecodedString } from '../lexer/string-scan.js';

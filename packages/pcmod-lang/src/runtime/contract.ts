@@ -64,7 +64,13 @@ export interface Bindings {
 }
 
 /** Runtime value of a config field (see stdlib/types.ts for the representation of each type). */
-export type ConfigValue = boolean | number | string | readonly string[] | readonly number[] | ReadonlyMap<string, string>;
+export type ConfigValue =
+  | boolean
+  | number
+  | string
+  | readonly string[]
+  | readonly number[]
+  | ReadonlyMap<string, string>;
 
 export interface ConfigFieldSchema {
   readonly name: string;

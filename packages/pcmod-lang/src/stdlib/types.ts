@@ -4,11 +4,29 @@
 import type { HandlerEvent } from '../ast/nodes.js';
 
 /** A value type in pcmod. `void` is only a return type. */
-export type PcType = 'bool' | 'int' | 'str' | 'duration' | 'size' | 'list<str>' | 'list<int>' | 'map' | 'void';
+export type PcType =
+  | 'bool'
+  | 'int'
+  | 'str'
+  | 'duration'
+  | 'size'
+  | 'list<str>'
+  | 'list<int>'
+  | 'map'
+  | 'void';
 
 /** Runtime representation: bool → boolean, int → number, str → string, duration → seconds (number),
  * size → bytes (number), list<…> → readonly array, map → ReadonlyMap<string, string>. */
-export const valueTypes: readonly PcType[] = ['bool', 'int', 'str', 'duration', 'size', 'list<str>', 'list<int>', 'map'];
+export const valueTypes: readonly PcType[] = [
+  'bool',
+  'int',
+  'str',
+  'duration',
+  'size',
+  'list<str>',
+  'list<int>',
+  'map',
+];
 
 /** Whether a value of type `from` may be passed where `to` is expected. */
 export function isAssignable(from: PcType, to: PcType): boolean {

@@ -29,6 +29,18 @@ export interface StoredResponse {
   readonly backend?: string;
   /** Bytes it holds (body + headers), for `max_bytes`. */
   readonly size: number;
+  /**
+   * The headers of a whole-body answer, made by the cache on the first one (http-cache.ts serve) and
+   * reused by later hits; never serialised, and reset wherever the stored headers change.
+   */
+  hitHeaders?: HitHeaders | undefined;
+}
+
+/** Stored headers plus `age` and `x-cache` slots, kept ready to copy on a hit. */
+export interface HitHeaders {
+  readonly headers: HeaderRecord;
+  /** The Age (s) `headers.age` currently holds: it changes at most once a second. */
+  ageSeconds: number;
 }
 
 /** Fields never stored: hop-by-hop (RFC 9111 §3.1) and values the cache itself produces. */
@@ -110,6 +122,7 @@ export function makeEntry(init: EntryInit, policy: FreshnessPolicy): StoredRespo
   return {
     ...init,
     control,
+    hitHeaders: undefined,
     meta: analyse(init.status, { ...init.headers, ...control }, init.requestTime, init.responseTime, policy),
     size: init.body.length + headerBytes(init.headers) + init.key.length + 128,
   };
@@ -135,6 +148,7 @@ export function freshened(
   return {
     ...entry,
     headers,
+    hitHeaders: undefined,
     requestTime,
     responseTime,
     control,

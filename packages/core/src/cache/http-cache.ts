@@ -5,7 +5,7 @@
  * follower of a coalesced miss, a lookup in the Redis tier) is left as a note that `std.proxy.forward`
  * awaits before going upstream, so the memory hit path never allocates a promise.
  */
-import { pipeline, Transform, type TransformCallback } from 'node:stream';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import type { Logger } from 'pino';
 import { ProxyExchange } from '../pipeline/exchange.js';
 import {
@@ -161,16 +161,81 @@ class TeeToBuffer extends Transform {
   }
 }
 
+/** Shared results of requestDirectives: callers only read them (frozen against a stray mutation). */
+const NO_DIRECTIVES: Directives = Object.freeze(new Map<string, string>());
+const PRAGMA_NO_CACHE: Directives = Object.freeze(new Map([['no-cache', '']]));
+
 function requestDirectives(headers: HeaderRecord): Directives {
-  const cc = fieldValue(headers, 'cache-control');
-  if (cc !== '') return parseDirectives(cc);
+  const cc = headers['cache-control'];
+  const pragma = headers.pragma;
+  // Most requests carry neither: no Map, no regex.
+  if (cc === undefined && pragma === undefined) return NO_DIRECTIVES;
+  const ccValue = fieldValue(headers, 'cache-control');
+  if (ccValue !== '') return parseDirectives(ccValue);
   // RFC 9111 §5.4: Pragma: no-cache counts only when there is no Cache-Control.
-  return /(^|,)\s*no-cache\s*(,|$)/i.test(fieldValue(headers, 'pragma'))
-    ? new Map([['no-cache', '']])
-    : new Map();
+  return /(^|,)\s*no-cache\s*(,|$)/i.test(fieldValue(headers, 'pragma')) ? PRAGMA_NO_CACHE : NO_DIRECTIVES;
 }
 
 function ignore(): void {}
+
+function prematureClose(): Error {
+  return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+}
+
+/**
+ * Pipes the origin body into the tee with stream.pipeline's teardown, without the AbortController and
+ * DOMException pipeline() makes per call (as write-response.ts pipeBody): a body that fails or closes
+ * before its end destroys the tee with that error; a tee destroyed before it took the whole body (the
+ * client left, the response was replaced) destroys the body. `onFail` runs in both cases.
+ */
+function teeBody(body: Readable, tee: Transform, onFail: () => void): void {
+  // Errors reach the response writer through the tee; these listeners keep pipe() from rethrowing them.
+  tee.on('error', ignore);
+  tee.once('close', () => {
+    if (tee.writableFinished) return;
+    if (!body.destroyed) body.destroy();
+    onFail();
+  });
+  body.on('error', (err: Error) => {
+    tee.destroy(err);
+  });
+  const stop = (): void => {
+    if (!body.readableEnded && !tee.destroyed) tee.destroy(body.errored ?? prematureClose());
+  };
+  if (body.destroyed) {
+    stop();
+    return;
+  }
+  body.once('close', stop);
+  body.pipe(tee);
+}
+
+/** The notes store() needs for a request that goes upstream (a miss or a revalidation). */
+function goingUpstream(notes: Map<string, unknown>, key: string, requestTime: number): void {
+  notes.set(NOTE_KEY, key);
+  notes.set(NOTE_STATE, 'miss' satisfies CacheState);
+  notes.set(NOTE_REQUEST_TIME, requestTime);
+}
+
+/**
+ * The stored headers of a whole answer with `age` (in seconds) and `x-cache: HIT` added, in that order,
+ * made on an entry's first hit and kept on it: a hit then copies one record and allocates nothing else
+ * unless Age moved on since the previous one (at most once a second). Callers copy the result.
+ */
+function hitHeaders(entry: StoredResponse, age: number): HeaderRecord {
+  let prepared = entry.hitHeaders;
+  if (prepared === undefined) {
+    const headers: HeaderRecord = { ...entry.headers };
+    headers.age = String(age);
+    headers['x-cache'] = X_CACHE.hit;
+    prepared = { headers, ageSeconds: age };
+    entry.hitHeaders = prepared;
+  } else if (prepared.ageSeconds !== age) {
+    prepared.headers.age = String(age);
+    prepared.ageSeconds = age;
+  }
+  return prepared.headers;
+}
 
 function setResponse(x: HostExchange, r: ResponseState): void {
   const prev = x.response?.body;
@@ -270,8 +335,8 @@ export class HttpCache {
   /** std.cache.check: answers from cache when it may; otherwise prepares the upstream request. */
   check(x: HostExchange): void {
     const method = x.method;
-    const notes = x.notes;
     advertiseSurrogate(x.requestHeaders);
+    const notes = x.notes;
     if (method !== 'GET' && method !== 'HEAD') {
       notes.set(NOTE_STATE, 'bypass' satisfies CacheState);
       if (!SAFE_METHODS.has(method)) {
@@ -282,38 +347,42 @@ export class HttpCache {
       return;
     }
     const key = primaryKey(x.scheme, x.host, x.uri);
-    notes.set(NOTE_KEY, key);
-    notes.set(NOTE_STATE, 'miss' satisfies CacheState);
-    notes.set(NOTE_REQUEST_TIME, this.clock());
+    const requestTime = this.clock();
     const redis = this.redis;
     if (redis !== undefined) {
+      goingUpstream(notes, key, requestTime);
       notes.set(NOTE_BEFORE_FORWARD, async (y: HostExchange): Promise<boolean> => {
         const variants = await redis.get(key);
-        return this.decide(y, key, variants, true);
+        return this.decide(y, key, variants, requestTime, true);
       });
       return;
     }
-    this.decide(x, key, this.memory.get(key), false);
+    this.decide(x, key, this.memory.get(key), requestTime, false);
   }
 
   /**
    * Chooses between hit, stale hit, revalidation and miss for a looked-up key. Returns true when `x` was
-   * answered; `inForward` is true when already inside std.proxy.forward's wait (Redis tier).
+   * answered; `inForward` is true when already inside std.proxy.forward's wait (Redis tier), whose
+   * caller has already written the notes of a request going upstream (goingUpstream); otherwise they
+   * are written here on every path but a hit or a stale hit, which store() leaves alone.
    */
   private decide(
     x: HostExchange,
     key: string,
     variants: readonly StoredResponse[] | undefined,
+    requestTime: number,
     inForward: boolean,
   ): boolean | Promise<boolean> {
     const reqCC = requestDirectives(x.requestHeaders);
     const entry = variants === undefined ? undefined : selectVariant(variants, x.requestHeaders);
     const answer = entry === undefined ? undefined : answerFor(entry, x.method, x.requestHeaders);
     if (entry === undefined || answer === undefined) {
+      if (!inForward) goingUpstream(x.notes, key, requestTime);
       if (reqCC.has('only-if-cached')) return this.gatewayTimeout(x);
       return this.missed(x, key, inForward);
     }
-    const now = this.clock();
+    // The memory tier decides at request time; the Redis tier once its lookup has answered.
+    const now = inForward ? this.clock() : requestTime;
     const age = currentAge(entry.meta, entry.responseTime, now);
     const freshMs = entry.meta.lifetimeMs - age;
     const mustValidate = entry.meta.noCache || (reqCC.has('no-cache') && !entry.meta.immutable);
@@ -339,6 +408,7 @@ export class HttpCache {
         return true;
       }
     }
+    if (!inForward) goingUpstream(x.notes, key, requestTime);
     if (reqCC.has('only-if-cached')) return this.gatewayTimeout(x);
     const client: HeaderRecord = {
       'if-none-match': x.requestHeaders['if-none-match'],
@@ -396,7 +466,7 @@ export class HttpCache {
     return false;
   }
 
-  /** Writes a stored response as the answer: a shallow copy of the stored headers plus Age/X-Cache. */
+  /** Writes a stored response as the answer: the stored headers plus Age and X-Cache. */
   private serve(
     x: HostExchange,
     entry: StoredResponse,
@@ -408,7 +478,7 @@ export class HttpCache {
     // RFC 9110 §13.2.2: If-None-Match / If-Modified-Since are evaluated before Range.
     const notModified = hasClientConditional(conditionals) && clientCopyIsCurrent(conditionals, entry);
     let status = entry.status;
-    let headers: HeaderRecord;
+    let headers: HeaderRecord | undefined;
     let body: Buffer | undefined = entry.body;
     if (notModified) {
       status = 304;
@@ -431,10 +501,18 @@ export class HttpCache {
         'content-length': '0',
       };
       body = undefined;
-    } else headers = { ...entry.headers };
-    const age = Math.floor(ageMs / 1000);
-    headers.age = String(Number.isFinite(age) ? Math.min(age, AGE_MAX) : AGE_MAX);
-    headers['x-cache'] = X_CACHE[state];
+    } else headers = undefined;
+    const floored = Math.floor(ageMs / 1000);
+    const age = Number.isFinite(floored) ? Math.min(floored, AGE_MAX) : AGE_MAX;
+    if (headers === undefined) {
+      // The whole stored response: one copy of the prepared record (the pipeline's earlier modules add
+      // their own headers to it in on_response), X-Cache set only when it is not a plain hit.
+      headers = { ...hitHeaders(entry, age) };
+      if (state !== 'hit') headers['x-cache'] = X_CACHE[state];
+    } else {
+      headers.age = String(age);
+      headers['x-cache'] = X_CACHE[state];
+    }
     if (x.method === 'HEAD') body = undefined;
     setResponse(x, { status, headers, body });
     x.notes.set(NOTE_STATE, state);
@@ -447,13 +525,7 @@ export class HttpCache {
     const notes = x.notes;
     const state = notes.get(NOTE_STATE) as CacheState | undefined;
     const response = x.response;
-    const leader = notes.get(NOTE_LEADER) as string | undefined;
-    let released = false;
-    const release = (): void => {
-      if (released || leader === undefined) return;
-      released = true;
-      this.coalescer.release(leader);
-    };
+    // Answered from cache (or not through check): nothing to store, and no closure built for it.
     if (
       state === undefined ||
       state === 'hit' ||
@@ -461,9 +533,17 @@ export class HttpCache {
       state === 'revalidated' ||
       response === undefined
     ) {
-      release();
+      const leader = notes.get(NOTE_LEADER) as string | undefined;
+      if (leader !== undefined) this.coalescer.release(leader);
       return;
     }
+    const leader = notes.get(NOTE_LEADER) as string | undefined;
+    let released = false;
+    const release = (): void => {
+      if (released || leader === undefined) return;
+      released = true;
+      this.coalescer.release(leader);
+    };
     const unsafe = notes.get(NOTE_UNSAFE) === true;
     if (unsafe) this.invalidateAfter(x, response);
     const d = responseDirectives(response.headers);
@@ -568,10 +648,8 @@ export class HttpCache {
     else if (Buffer.isBuffer(body)) keep(body.length <= this.settings.maxObjectSize ? body : undefined);
     else {
       const tee = new TeeToBuffer(this.settings.maxObjectSize, keep);
-      // pipeline() destroys the tee when the origin stream fails, so a truncated body is never stored.
-      pipeline(body, tee, (err) => {
-        if (err) release();
-      });
+      // A failing origin stream destroys the tee, so a truncated body is never stored.
+      teeBody(body, tee, release);
       response.body = tee;
     }
   }

@@ -94,7 +94,7 @@ export function writeResponse(
     return;
   }
   try {
-    res.writeHead(r.status, outgoingHeaders(r, close, opts));
+    writeHead(res, r, close, opts);
   } catch (err) {
     // A status or header node refuses (a module set it): answer 500 rather than fail the connection.
     destroyBody(r);
@@ -106,12 +106,67 @@ export function writeResponse(
     );
     r = errorResponse(500);
     x.response = r;
-    res.writeHead(r.status, outgoingHeaders(r, close, opts));
+    // node:http kept the refused status's reason phrase ("500 OK" otherwise); HTTP/2 and 3 send none.
+    if (opts.multiplexed !== true) (res as ServerResponse).statusMessage = '';
+    writeHead(res, r, close, opts);
   }
   const body = r.body;
   if (body === undefined) res.end();
   else if (Buffer.isBuffer(body)) res.end(body);
   else pipeBody(body, res as NodeJS.WritableStream & { destroy(err?: Error): unknown });
+}
+
+type HeadSink = Pick<ResponseSink, 'writeHead'>;
+
+function writeHead(res: HeadSink, r: ResponseState, close: boolean, opts: WriteOptions): void {
+  // Only node:http's ServerResponse is given the flat array (H3Response takes an object only).
+  if (opts.multiplexed === true) res.writeHead(r.status, outgoingHeaders(r, close, opts));
+  else (res as ServerResponse).writeHead(r.status, flatHeaders(r, close, opts.altSvc));
+}
+
+/**
+ * The HTTP/1.1 head as node:http's flat `[name, value, ...]` form: no intermediate object keyed by name
+ * (which a profile of a cache hit showed as 2.7 % of the CPU), and node validates each field the same way
+ * as with an object. Same fields in the same order as outgoingHeaders(): Content-Length and Connection
+ * are overwritten in place when present, else appended after Alt-Svc.
+ */
+function flatHeaders(
+  r: ResponseState,
+  close: boolean,
+  altSvc: string | undefined,
+): Array<string | number | string[]> {
+  const out: Array<string | number | string[]> = [];
+  const headers = r.headers;
+  const status = r.status;
+  const body = r.body;
+  // The Content-Length this writer imposes: the buffer's length, or 0 when there is no body and the
+  // response set none (undefined when it keeps the response's own or there is none to set).
+  let length: number | undefined;
+  let lengthDefault = false;
+  if (!bodiless(status)) {
+    if (Buffer.isBuffer(body)) length = body.length;
+    else if (body === undefined) lengthDefault = true;
+  }
+  const closing = close || closingStatuses.has(status);
+  let sawAltSvc = false;
+  let sawLength = false;
+  let sawConnection = false;
+  for (const name in headers) {
+    let v: string | number | string[] | undefined = headers[name];
+    if (v === undefined) continue;
+    if (name === 'content-length') {
+      sawLength = true;
+      if (length !== undefined) v = length;
+    } else if (name === 'connection') {
+      sawConnection = true;
+      if (closing) v = 'close';
+    } else if (name === 'alt-svc') sawAltSvc = true;
+    out.push(name, v);
+  }
+  if (altSvc !== undefined && !sawAltSvc) out.push('alt-svc', altSvc);
+  if (!sawLength && (length !== undefined || lengthDefault)) out.push('content-length', length ?? 0);
+  if (closing && !sawConnection) out.push('connection', 'close');
+  return out;
 }
 
 function outgoingHeaders(r: ResponseState, close: boolean, opts: WriteOptions): OutgoingHttpHeaders {

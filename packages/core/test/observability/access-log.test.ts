@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createRequestObserver } from '../../src/observability/access-log.js';
+import { accessLogRecord, createRequestObserver } from '../../src/observability/access-log.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { ProxyMetrics } from '../../src/observability/metrics.js';
 import { ProxyExchange } from '../../src/pipeline/exchange.js';
@@ -85,5 +85,98 @@ describe('access log and request metrics', () => {
     await new Promise((r) => setImmediate(r));
     expect(lines).toEqual([]);
     expect(JSON.parse(metrics.statsJson()).requests_total).toBe(0);
+  });
+});
+
+describe('access-log line encoding', () => {
+  const hostile = 'q"uote\\back\nnew\r\t\u0001\u2028\u2029é日本🙂\ud800</script>';
+
+  function hostileExchange(): ProxyExchange {
+    const x = new ProxyExchange({
+      method: 'GET',
+      url: `/a"b\\c\nd\u2028é🙂?x=1`,
+      headers: { host: 'example.test', 'x-request-id': hostile },
+      body: undefined,
+      clientIp: '::1',
+      peerIp: '::1',
+      scheme: 'http',
+      protocol: 'h2',
+      listener: 'main',
+      startedAt: 1000,
+    });
+    x.ctxSet('request_id', hostile);
+    x.notes.set('cache.state', hostile);
+    x.respond(200, 'text', 'ok');
+    return x;
+  }
+
+  it('writes valid JSON with the exact values for quotes, backslashes, newlines, U+2028 and non-ASCII', async () => {
+    const raw: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        raw.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const observe = createRequestObserver({
+      logger: createLogger('info', stream),
+      metrics: new ProxyMetrics(),
+      now: () => 1000.25,
+    });
+    const x = hostileExchange();
+    observe(x, 7, 9);
+    await new Promise((r) => setImmediate(r));
+    const text = raw.join('');
+    expect(text.endsWith('\n')).toBe(true);
+    expect(text.slice(0, -1)).not.toContain('\n');
+    const line = JSON.parse(text) as Record<string, unknown>;
+    expect(line).toEqual({
+      level: 30,
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      pid: process.pid,
+      method: 'GET',
+      path: x.path,
+      status: 200,
+      bytes_in: 7,
+      bytes_out: 9,
+      duration_ms: 0.25,
+      client_ip: '::1',
+      protocol: 'h2',
+      listener: 'main',
+      // a lone surrogate is written as its \ud800 escape, so even it round-trips exactly
+      request_id: hostile,
+      cache: hostile,
+      msg: 'request',
+    });
+    expect(x.path).toBe('/a"b\\c\nd\u2028é🙂');
+  });
+
+  it('writes the same line pino itself would write for the record', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const logger = createLogger('info', stream);
+    const observe = createRequestObserver({ logger, metrics: new ProxyMetrics(), now: () => 1003 });
+    const x = hostileExchange();
+    observe(x, 1, 2);
+    logger.info(accessLogRecord(x, 1, 2, 3), 'request');
+    await new Promise((r) => setImmediate(r));
+    const untimed = lines.map((l) => l.replace(/"time":"[^"]*"/, '"time":""'));
+    expect(untimed).toHaveLength(2);
+    expect(untimed[0]).toBe(untimed[1]);
+  });
+
+  it('falls back to pino for loggers it did not make (children with bindings)', async () => {
+    const { lines, stream } = capture();
+    const logger = createLogger('info', stream).child({ component: 'proxy' });
+    const observe = createRequestObserver({ logger, metrics: new ProxyMetrics(), now: () => 1001 });
+    observe(hostileExchange(), 1, 2);
+    await new Promise((r) => setImmediate(r));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ component: 'proxy', msg: 'request', request_id: hostile });
   });
 });

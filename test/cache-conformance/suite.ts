@@ -3,12 +3,11 @@
  * through a running proxycache: the suite's own origin server as the backend, its node client against
  * the proxy's base URL (what its `cli.mjs` does, without a browser).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { freePort, startProcess } from '../../packages/core/test/cache/test-process.js';
 
 export type Kind = 'required' | 'optimal' | 'check';
 
@@ -25,17 +24,6 @@ export type Outcome = true | readonly [string, string];
 const require = createRequire(import.meta.url);
 export const suiteRoot = dirname(require.resolve('http-cache-tests/package.json'));
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 export interface SuiteOrigin {
   readonly port: number;
   stop(): Promise<void>;
@@ -45,41 +33,27 @@ export interface SuiteOrigin {
 export async function startSuiteOrigin(): Promise<SuiteOrigin> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'cache-tests-'));
-  const child: ChildProcess = spawn(process.execPath, [join(suiteRoot, 'server/server.mjs')], {
-    cwd: dir,
-    env: {
-      ...process.env,
-      npm_config_protocol: 'http',
-      npm_config_port: String(port),
-      npm_config_pidfile: join(dir, 'server.pid'),
+  const proc = await startProcess(
+    'cache-tests server',
+    process.execPath,
+    [join(suiteRoot, 'server/server.mjs')],
+    {
+      cwd: dir,
+      env: {
+        ...process.env,
+        npm_config_protocol: 'http',
+        npm_config_port: String(port),
+        npm_config_pidfile: join(dir, 'server.pid'),
+      },
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('cache-tests server did not start')), 10_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('Listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`cache-tests server exited with ${code}`));
-    });
-  });
+    'Listening on',
+  );
   return {
     port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        const done = (): void => {
-          rmSync(dir, { recursive: true, force: true });
-          resolve();
-        };
-        if (child.exitCode !== null || child.pid === undefined) return done();
-        child.once('exit', done);
-        process.kill(child.pid, 'SIGTERM');
-      }),
+    stop: async () => {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -5,48 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseDirectives } from '../../src/cache/cache-control.js';
 import { parseHttpDate } from '../../src/cache/http-date.js';
-import type { HeaderRecord } from '../../src/pipeline/host.js';
-import { createBindings } from '../../src/stdlib/bindings.js';
-import { FakeExchange, type FakeExchangeInit, FakeServices, manualClock } from '../stdlib/fakes.js';
-
-interface Origin {
-  status?: number;
-  headers?: HeaderRecord;
-  body?: string;
-}
-
-function setup(ttl = 0, section: Record<string, unknown> = {}) {
-  const services = new FakeServices();
-  services.persistent = new Map();
-  services.config = {
-    ...services.config,
-    modules: { cache: { ttl_seconds: ttl, max_size: 100, ...section } as never },
-  };
-  const clock = manualClock();
-  const fns = createBindings(services, 'cache', { now: clock.now }).fns;
-  const upstream: FakeExchange[] = [];
-  /** check; on a miss the origin answers (recording the request as sent upstream); then store. */
-  const request = (
-    init: FakeExchangeInit,
-    origin: Origin | ((x: FakeExchange) => Origin) = {},
-  ): FakeExchange => {
-    const x = new FakeExchange(init);
-    fns['std.cache.check']?.(x);
-    if (!x.responded) {
-      upstream.push(x);
-      const o = typeof origin === 'function' ? origin(x) : origin;
-      x.response = {
-        status: o.status ?? 200,
-        headers: { ...(o.headers ?? {}) },
-        body: o.body === undefined ? Buffer.from(`body ${x.path}`) : Buffer.from(o.body),
-      };
-    }
-    fns['std.cache.store']?.(x, ttl, 100);
-    return x;
-  };
-  const xc = (x: FakeExchange): unknown => x.response?.headers['x-cache'];
-  return { clock, fns, request, upstream, xc, services };
-}
+import type { FakeExchangeInit } from '../stdlib/fakes.js';
+import { type Origin, cacheSetup as setup } from './bindings-setup.js';
 
 const fresh = { headers: { 'cache-control': 'max-age=60' } };
 

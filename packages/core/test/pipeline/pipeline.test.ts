@@ -1,24 +1,10 @@
 import type { ModuleInstance } from '@proxycache/pcmod-lang';
 import { describe, expect, it } from 'vitest';
-import { ProxyExchange } from '../../src/pipeline/exchange.js';
+import type { ProxyExchange } from '../../src/pipeline/exchange.js';
 import { Pipeline, type PipelineStage, type ScriptErrorReporter } from '../../src/pipeline/pipeline.js';
 import { selectModules } from '../../src/pipeline/select-modules.js';
 import { fakeModule, testConfig } from '../server/helpers.js';
-
-function exchange(path = '/'): ProxyExchange {
-  return new ProxyExchange({
-    method: 'GET',
-    url: path,
-    headers: { host: 'h' },
-    body: undefined,
-    clientIp: '127.0.0.1',
-    peerIp: '127.0.0.1',
-    scheme: 'http',
-    protocol: 'h1',
-    listener: 'main',
-    startedAt: 0,
-  });
-}
+import { getExchange as exchange } from './exchange-fixtures.js';
 
 function stage(name: string, instance: ModuleInstance): PipelineStage {
   return { name, file: `/mods/${name}.pcmod`, priority: 0, instance, sourceMap: undefined };

@@ -1,36 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ProxyExchange } from '../../src/pipeline/exchange.js';
+import { describe, expect, it } from 'vitest';
 import type { ResponseState } from '../../src/pipeline/host.js';
 import { type WriteOptions, writeResponse } from '../../src/pipeline/write-response.js';
+import { closeServerAfterEach, getExchange } from './exchange-fixtures.js';
 
-let server: Server | undefined;
-afterEach(async () => {
-  const s = server;
-  server = undefined;
-  if (s !== undefined) {
-    s.closeAllConnections();
-    await new Promise<void>((r) => s.close(() => r()));
-  }
-});
-
-function exchange(response: ResponseState): ProxyExchange {
-  const x = new ProxyExchange({
-    method: 'GET',
-    url: '/',
-    headers: { host: 'h' },
-    body: undefined,
-    clientIp: '127.0.0.1',
-    peerIp: '127.0.0.1',
-    scheme: 'http',
-    protocol: 'h1',
-    listener: 'main',
-    startedAt: 0,
-  });
-  x.response = response;
-  return x;
-}
+const track = closeServerAfterEach();
 
 /**
  * Serves one response through writeResponse over HTTP/1.1 and returns the raw bytes the client got,
@@ -42,9 +17,9 @@ async function raw(
   opts: WriteOptions = {},
   method = 'GET',
 ): Promise<string> {
-  const s = createServer((_req, res) => writeResponse(res, exchange(response()), close, opts));
+  const s = createServer((_req, res) => writeResponse(res, getExchange('/', response()), close, opts));
   s.keepAliveTimeout = 5000;
-  server = s;
+  track(s);
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
   const port = (s.address() as AddressInfo).port;
   return new Promise((resolve, reject) => {

@@ -1,41 +1,22 @@
-import { createServer, get, type IncomingMessage, type Server } from 'node:http';
+import { createServer, get, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ProxyExchange } from '../../src/pipeline/exchange.js';
+import { describe, expect, it } from 'vitest';
 import { writeResponse } from '../../src/pipeline/write-response.js';
+import { closeServerAfterEach, getExchange } from './exchange-fixtures.js';
 
-function exchange(body: Readable): ProxyExchange {
-  const x = new ProxyExchange({
-    method: 'GET',
-    url: '/',
-    headers: { host: 'h' },
-    body: undefined,
-    clientIp: '127.0.0.1',
-    peerIp: '127.0.0.1',
-    scheme: 'http',
-    protocol: 'h1',
-    listener: 'main',
-    startedAt: 0,
-  });
-  x.response = { status: 200, headers: { 'content-type': 'text/plain' }, body };
-  return x;
-}
-
-let server: Server | undefined;
-afterEach(async () => {
-  const s = server;
-  server = undefined;
-  if (s !== undefined) {
-    s.closeAllConnections();
-    await new Promise<void>((r) => s.close(() => r()));
-  }
-});
+const track = closeServerAfterEach();
 
 /** A server answering every request with the stream `makeBody()` returns, through writeResponse. */
 async function serve(makeBody: () => Readable): Promise<number> {
-  const s = createServer((_req, res) => writeResponse(res, exchange(makeBody()), false));
-  server = s;
+  const s = createServer((_req, res) =>
+    writeResponse(
+      res,
+      getExchange('/', { status: 200, headers: { 'content-type': 'text/plain' }, body: makeBody() }),
+      false,
+    ),
+  );
+  track(s);
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
   return (s.address() as AddressInfo).port;
 }

@@ -3,31 +3,22 @@
  * breaker's on_response `record(status)` ignored every upstream answer and never opened.
  */
 import type { Exchange } from '@proxycache/pcmod-lang';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ProxyApp } from '../../src/app/proxy-app.js';
+import { describe, expect, it } from 'vitest';
 import { type HostExchange, NOTE_UPSTREAM_BACKEND } from '../../src/pipeline/host.js';
 import {
   fakeModule,
   httpRequest,
-  type Origin,
   startApp,
   startOrigin,
+  stopAfterEach,
   testConfig,
 } from '../server/helpers.js';
 
-let app: ProxyApp | undefined;
-let origin: Origin | undefined;
-
-afterEach(async () => {
-  await app?.shutdown();
-  await origin?.close();
-  app = undefined;
-  origin = undefined;
-});
+const running = stopAfterEach();
 
 describe('forward', () => {
   it('notes the backend it contacted, for upstream answers and for 502', async () => {
-    origin = await startOrigin((_req, res) => {
+    running.origin = await startOrigin((_req, res) => {
       res.statusCode = 500;
       res.end('boom');
     });
@@ -37,10 +28,10 @@ describe('forward', () => {
         b.services.forward(x as HostExchange, x.path === '/dead' ? '127.0.0.1:1' : undefined),
       onResponse: (x: Exchange) => void noted.push((x as HostExchange).notes.get(NOTE_UPSTREAM_BACKEND)),
     }));
-    const started = await startApp(testConfig({ backend_addr: origin.addr }), [recorder]);
-    app = started.app;
+    const started = await startApp(testConfig({ backend_addr: running.origin.addr }), [recorder]);
+    running.app = started.app;
     expect((await httpRequest(started.port, { path: '/' })).status).toBe(500);
     expect((await httpRequest(started.port, { path: '/dead' })).status).toBe(502);
-    expect(noted).toEqual([origin.addr, '127.0.0.1:1']);
+    expect(noted).toEqual([running.origin.addr, '127.0.0.1:1']);
   });
 });

@@ -1,30 +1,18 @@
 import { connect, createServer as createNetServer, type Server as NetServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ProxyApp } from '../../src/app/proxy-app.js';
+import { describe, expect, it } from 'vitest';
 import {
   fakeModule,
   httpRequest,
-  type Origin,
   parseHead,
   proxyModule,
   rawExchange,
   startApp,
   startOrigin,
+  stopAfterEach,
   testConfig,
 } from './helpers.js';
 
-let app: ProxyApp | undefined;
-let origin: Origin | undefined;
-let extraClose: (() => Promise<void>) | undefined;
-
-afterEach(async () => {
-  await app?.shutdown();
-  await origin?.close();
-  await extraClose?.();
-  app = undefined;
-  origin = undefined;
-  extraClose = undefined;
-});
+const running = stopAfterEach();
 
 describe('pipeline over the main listener', () => {
   it('runs modules by priority, first response wins, on_response in reverse, overrides honoured', async () => {
@@ -49,7 +37,7 @@ describe('pipeline over the main listener', () => {
       tracer('disabled', 20, '/'),
     ];
     const started = await startApp(testConfig({}, { disabled: { enabled: false } }), mods);
-    app = started.app;
+    running.app = started.app;
     const r = await httpRequest(started.port, { path: '/' });
     expect(r.status).toBe(200);
     expect(r.body).toBe('middle');
@@ -76,7 +64,7 @@ describe('pipeline over the main listener', () => {
     }));
     const ok = fakeModule('ok', 20, () => ({ onRequest: (x) => x.respond(200, 'text', 'ok') }));
     const started = await startApp(testConfig(), [bad, ok]);
-    app = started.app;
+    running.app = started.app;
     const r = await httpRequest(started.port, { path: '/boom' });
     expect(r.status).toBe(500);
     expect(r.body).toBe('500 Internal Server Error\n');
@@ -99,7 +87,7 @@ describe('pipeline over the main listener', () => {
   it('an invalid status from a module answers 500 instead of breaking the connection', async () => {
     const weird = fakeModule('weird', 10, () => ({ onRequest: (x) => x.respond(1234, 'text', 'x') }));
     const started = await startApp(testConfig(), [weird]);
-    app = started.app;
+    running.app = started.app;
     const r = await httpRequest(started.port);
     expect(r.status).toBe(500);
   });
@@ -107,7 +95,7 @@ describe('pipeline over the main listener', () => {
   it('HEAD gets headers with Content-Length and no body', async () => {
     const mod = fakeModule('m', 10, () => ({ onRequest: (x) => x.respond(200, 'text', 'twelve bytes') }));
     const started = await startApp(testConfig(), [mod]);
-    app = started.app;
+    running.app = started.app;
     const raw = await rawExchange(started.port, 'HEAD / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     const r = parseHead(raw);
     expect(r.status).toBe(200);
@@ -121,14 +109,14 @@ describe('client address', () => {
 
   it('ignores X-Forwarded-For from an untrusted peer', async () => {
     const started = await startApp(testConfig({ trusted_proxies: ['10.0.0.0/8'] }), [echoIp]);
-    app = started.app;
+    running.app = started.app;
     const r = await httpRequest(started.port, { headers: { 'x-forwarded-for': '198.51.100.1' } });
     expect(r.body).toBe('127.0.0.1');
   });
 
   it('takes the rightmost untrusted hop when the peer is a trusted proxy', async () => {
     const started = await startApp(testConfig({ trusted_proxies: ['127.0.0.1', '192.0.2.0/24'] }), [echoIp]);
-    app = started.app;
+    running.app = started.app;
     const r = await httpRequest(started.port, {
       headers: { 'x-forwarded-for': '203.0.113.9, 198.51.100.1, 192.0.2.44' },
     });
@@ -158,10 +146,10 @@ describe('lifecycle', () => {
         };
       });
     const started = await startApp(testConfig(), [version('one', true)]);
-    app = started.app;
+    running.app = started.app;
     const slow = httpRequest(started.port, { path: '/slow' });
     while (release === undefined) await new Promise((r) => setTimeout(r, 5));
-    const result = await app.swap(testConfig(), [version('two', false)]);
+    const result = await running.app.swap(testConfig(), [version('two', false)]);
     expect(result.ok).toBe(true);
     const fresh = await httpRequest(started.port, { path: '/' });
     expect(fresh.body).toBe('two');
@@ -181,8 +169,8 @@ describe('lifecycle', () => {
       onRequest: (x) => x.respond(200, 'text', 'new'),
     }));
     const started = await startApp(testConfig(), [good]);
-    app = started.app;
-    const result = await app.swap(testConfig(), [broken]);
+    running.app = started.app;
+    const result = await running.app.swap(testConfig(), [broken]);
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.error.code).toBe('PC_ERR_SCRIPT');
@@ -193,14 +181,14 @@ describe('lifecycle', () => {
   });
 
   it('graceful shutdown completes a request in flight and then refuses connections', async () => {
-    origin = await startOrigin((_req, res) => {
+    running.origin = await startOrigin((_req, res) => {
       setTimeout(() => res.end('finished'), 300);
     });
-    const started = await startApp(testConfig({ backend_addr: origin.addr }), [proxyModule()]);
-    app = started.app;
+    const started = await startApp(testConfig({ backend_addr: running.origin.addr }), [proxyModule()]);
+    running.app = started.app;
     const inflight = httpRequest(started.port, { path: '/slow' });
-    while (origin.requests === 0) await new Promise((r) => setTimeout(r, 5));
-    const stopped = app.shutdown();
+    while (running.origin.requests === 0) await new Promise((r) => setTimeout(r, 5));
+    const stopped = running.app.shutdown();
     const r = await inflight;
     expect(r.status).toBe(200);
     expect(r.body).toBe('finished');
@@ -222,7 +210,7 @@ describe('lifecycle', () => {
       },
     }));
     const started = await startApp(testConfig(), [warm]);
-    app = started.app;
+    running.app = started.app;
     expect(status).toBe(204);
     expect(seen).toEqual(['internal GET /warm-me']);
   });
@@ -243,8 +231,8 @@ describe('admin listener', () => {
       onRequest: (x) => x.respond(200, 'text', 'main'),
     }));
     const started = await startApp(testConfig(), [admin, catchAll]);
-    app = started.app;
-    const addr = app.adminAddress('127.0.0.1:0');
+    running.app = started.app;
+    const addr = running.app.adminAddress('127.0.0.1:0');
     expect(addr).toBeDefined();
     const port = addr?.port ?? 0;
     const s = await httpRequest(port, { path: '/status' });
@@ -263,12 +251,12 @@ describe('raw TCP passthrough', () => {
       s.on('end', () => s.end());
     });
     await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
-    extraClose = () => new Promise((r) => echo.close(() => r()));
+    running.close = () => new Promise((r) => echo.close(() => r()));
     const echoAddr = `127.0.0.1:${(echo.address() as { port: number }).port}`;
     const raw = fakeModule('raw_tcp', 130, (b) => ({ onStart: () => b.services.enableRawTcp(echoAddr) }));
     const http = fakeModule('hello', 50, () => ({ onRequest: (x) => x.respond(200, 'text', 'http ok') }));
     const started = await startApp(testConfig(), [raw, http]);
-    app = started.app;
+    running.app = started.app;
 
     const answer = await new Promise<string>((resolve, reject) => {
       const sock = connect(started.port, '127.0.0.1', () => sock.write('\x16\x03\x01binary-ish'));

@@ -7,6 +7,7 @@ import { connect, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Bindings, CompiledModule, ConfigValue, Exchange, ModuleInstance } from '@proxycache/pcmod-lang';
 import pino, { type Logger } from 'pino';
+import { afterEach } from 'vitest';
 import { ProxyApp, type ProxyAppOptions } from '../../src/app/proxy-app.js';
 import type { ProxyConfig, ServerConfig } from '../../src/config/types.js';
 import type { HostServices, Metrics } from '../../src/pipeline/host.js';
@@ -119,6 +120,29 @@ export async function startApp(
   const log = captureLogger();
   await app.start({ config, modules, bindingsFactory: testBindings, logger: log.logger, metrics, ...extra });
   return { app, port: app.address.port, metrics, log };
+}
+
+/** What one test started; `stopAfterEach` stops it: the app first, then the origin, then `close`. */
+export interface Running {
+  app?: ProxyApp;
+  origin?: Origin;
+  /** Closes anything else the test started (runs last). */
+  close?: () => Promise<void>;
+}
+
+/** Registers an afterEach that stops (and forgets) what the test put into the returned `Running`. */
+export function stopAfterEach(): Running {
+  const running: Running = {};
+  afterEach(async () => {
+    const { app, origin, close } = running;
+    running.app = undefined;
+    running.origin = undefined;
+    running.close = undefined;
+    await app?.shutdown();
+    await origin?.close();
+    await close?.();
+  });
+  return running;
 }
 
 export interface Origin {

@@ -1,32 +1,23 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ProxyApp } from '../../src/app/proxy-app.js';
+import { describe, expect, it } from 'vitest';
 import {
   fakeModule,
-  type Origin,
   parseHead,
   proxyModule,
   rawExchange,
   startApp,
   startOrigin,
+  stopAfterEach,
   testConfig,
 } from './helpers.js';
 
-let app: ProxyApp | undefined;
-let origin: Origin | undefined;
-
-afterEach(async () => {
-  await app?.shutdown();
-  await origin?.close();
-  app = undefined;
-  origin = undefined;
-});
+const running = stopAfterEach();
 
 const okModule = fakeModule('ok', 50, () => ({ onRequest: (x) => x.respond(200, 'text', 'fine') }));
 
 describe('malformed and oversized requests', () => {
   it('answers garbage with 400, Content-Length and Connection: close, without a stack trace', async () => {
     const started = await startApp(testConfig(), [okModule]);
-    app = started.app;
+    running.app = started.app;
     const raw = await rawExchange(started.port, 'THIS IS NOT HTTP\r\n\r\n');
     const r = parseHead(raw);
     expect(r.status).toBe(400);
@@ -38,7 +29,7 @@ describe('malformed and oversized requests', () => {
 
   it('refuses smuggling-shaped requests (Content-Length with Transfer-Encoding) with 400', async () => {
     const started = await startApp(testConfig(), [okModule]);
-    app = started.app;
+    running.app = started.app;
     const raw = await rawExchange(
       started.port,
       'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
@@ -49,7 +40,7 @@ describe('malformed and oversized requests', () => {
 
   it('answers a head over max_header_size with 431', async () => {
     const started = await startApp(testConfig({ max_header_size: 2048 }), [okModule]);
-    app = started.app;
+    running.app = started.app;
     const raw = await rawExchange(
       started.port,
       `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(4096)}\r\n\r\n`,
@@ -64,7 +55,7 @@ describe('malformed and oversized requests', () => {
     let ran = 0;
     const counting = fakeModule('count', 10, () => ({ onRequest: () => void ran++ }));
     const started = await startApp(testConfig({ max_body_size: 1000 }), [counting, okModule]);
-    app = started.app;
+    running.app = started.app;
     const raw = await rawExchange(
       started.port,
       `POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 1001\r\n\r\n${'b'.repeat(1001)}`,
@@ -83,16 +74,16 @@ describe('malformed and oversized requests', () => {
   });
 
   it('answers a chunked body that grows over max_body_size with 413', async () => {
-    origin = await startOrigin((_req, res) => res.end('should not be reached'));
+    running.origin = await startOrigin((_req, res) => res.end('should not be reached'));
     const codes: string[] = [];
     const started = await startApp(
-      testConfig({ max_body_size: 1000, backend_addr: origin.addr }),
+      testConfig({ max_body_size: 1000, backend_addr: running.origin.addr }),
       [proxyModule()],
       {
         onComplete: (x) => codes.push(x.error?.code ?? ''),
       },
     );
-    app = started.app;
+    running.app = started.app;
     const chunk = `258\r\n${'c'.repeat(600)}\r\n`;
     const raw = await rawExchange(
       started.port,
@@ -106,7 +97,7 @@ describe('malformed and oversized requests', () => {
 
   it('answers a client that never finishes its head with 408 after client_timeout', async () => {
     const started = await startApp(testConfig({ client_timeout: 1 }), [okModule]);
-    app = started.app;
+    running.app = started.app;
     const t0 = performance.now();
     const raw = await rawExchange(started.port, 'GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ', 5000);
     const elapsed = performance.now() - t0;
@@ -119,7 +110,7 @@ describe('malformed and oversized requests', () => {
 
   it('keeps serving after bad requests', async () => {
     const started = await startApp(testConfig(), [okModule]);
-    app = started.app;
+    running.app = started.app;
     await rawExchange(started.port, '\x00\x01\x02garbage\r\n\r\n');
     const raw = await rawExchange(started.port, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     const r = parseHead(raw);

@@ -1,30 +1,21 @@
 import { Agent, request as undiciRequest } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ProxyApp } from '../../src/app/proxy-app.js';
+import { describe, expect, it } from 'vitest';
 import {
   httpRequest,
-  type Origin,
   parseHead,
   proxyModule,
   rawExchange,
   startApp,
   startOrigin,
+  stopAfterEach,
   testConfig,
 } from '../server/helpers.js';
 
-let app: ProxyApp | undefined;
-let origin: Origin | undefined;
-
-afterEach(async () => {
-  await app?.shutdown();
-  await origin?.close();
-  app = undefined;
-  origin = undefined;
-});
+const running = stopAfterEach();
 
 describe('forwarding to a backend', () => {
   it('forwards GET with headers both ways, hop-by-hop fields removed and X-Forwarded-* set', async () => {
-    origin = await startOrigin((_req, res) => {
+    running.origin = await startOrigin((_req, res) => {
       res.setHeader('X-Origin', 'yes');
       res.setHeader('Keep-Alive', 'timeout=9');
       res.setHeader('Connection', 'keep-alive, X-Secret-Hop');
@@ -32,8 +23,8 @@ describe('forwarding to a backend', () => {
       res.setHeader('Content-Type', 'text/plain');
       res.end('hello from origin');
     });
-    const started = await startApp(testConfig({ backend_addr: origin.addr }), [proxyModule()]);
-    app = started.app;
+    const started = await startApp(testConfig({ backend_addr: running.origin.addr }), [proxyModule()]);
+    running.app = started.app;
     const r = await httpRequest(started.port, {
       path: '/a/b?q=1',
       headers: {
@@ -53,7 +44,7 @@ describe('forwarding to a backend', () => {
     expect(r.headers['x-origin']).toBe('yes');
     expect(r.headers['x-secret-hop']).toBeUndefined();
     expect(r.headers['content-type']).toBe('text/plain');
-    const seen = origin.seen[0];
+    const seen = running.origin.seen[0];
     expect(seen?.url).toBe('/a/b?q=1');
     expect(seen?.method).toBe('GET');
     expect(seen?.headers.host).toBe('example.test');
@@ -67,12 +58,12 @@ describe('forwarding to a backend', () => {
   });
 
   it('streams a POST body upstream and the answer back', async () => {
-    origin = await startOrigin((_req, res, body) => {
+    running.origin = await startOrigin((_req, res, body) => {
       res.setHeader('Content-Type', 'application/json');
       res.end(JSON.stringify({ got: body.length, head: body.slice(0, 5) }));
     });
-    const started = await startApp(testConfig({ backend_addr: origin.addr }), [proxyModule()]);
-    app = started.app;
+    const started = await startApp(testConfig({ backend_addr: running.origin.addr }), [proxyModule()]);
+    running.app = started.app;
     const payload = 'x'.repeat(300_000);
     const fixed = await httpRequest(started.port, {
       method: 'POST',
@@ -82,8 +73,8 @@ describe('forwarding to a backend', () => {
     });
     expect(fixed.status).toBe(200);
     expect(JSON.parse(fixed.body)).toEqual({ got: 300_000, head: 'xxxxx' });
-    expect(origin.seen[0]?.headers['content-length']).toBe('300000');
-    expect(origin.seen[0]?.headers['content-type']).toBe('text/plain');
+    expect(running.origin.seen[0]?.headers['content-length']).toBe('300000');
+    expect(running.origin.seen[0]?.headers['content-type']).toBe('text/plain');
 
     // chunked request body (no Content-Length)
     const raw = await rawExchange(
@@ -92,13 +83,13 @@ describe('forwarding to a backend', () => {
     );
     const head = parseHead(raw);
     expect(head.status).toBe(200);
-    expect(origin.seen[1]?.body).toBe('hello world');
+    expect(running.origin.seen[1]?.body).toBe('hello world');
   });
 
   it('forwards a body sent with Expect: 100-continue', async () => {
-    origin = await startOrigin((_req, res, body) => res.end(`got ${body}`));
-    const started = await startApp(testConfig({ backend_addr: origin.addr }), [proxyModule()]);
-    app = started.app;
+    running.origin = await startOrigin((_req, res, body) => res.end(`got ${body}`));
+    const started = await startApp(testConfig({ backend_addr: running.origin.addr }), [proxyModule()]);
+    running.app = started.app;
     const raw = await rawExchange(
       started.port,
       'PUT /e HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\nConnection: close\r\n\r\nbody',
@@ -107,26 +98,26 @@ describe('forwarding to a backend', () => {
     const final = parseHead(raw.slice(raw.indexOf('\r\n\r\n') + 4));
     expect(final.status).toBe(200);
     expect(final.body).toBe('got body');
-    expect(origin.seen[0]?.headers.expect).toBeUndefined();
+    expect(running.origin.seen[0]?.headers.expect).toBeUndefined();
   });
 
   it('reuses one upstream connection for sequential requests and counts pool hits', async () => {
-    origin = await startOrigin((_req, res) => res.end('ok'));
-    const started = await startApp(testConfig({ backend_addr: origin.addr }), [proxyModule()]);
-    app = started.app;
+    running.origin = await startOrigin((_req, res) => res.end('ok'));
+    const started = await startApp(testConfig({ backend_addr: running.origin.addr }), [proxyModule()]);
+    running.app = started.app;
     for (let i = 0; i < 5; i++) {
       const r = await httpRequest(started.port, { path: `/n${i}` });
       expect(r.status).toBe(200);
     }
-    expect(origin.requests).toBe(5);
-    expect(origin.connections).toBe(1);
+    expect(running.origin.requests).toBe(5);
+    expect(running.origin.connections).toBe(1);
     expect(started.metrics.counts.get('proxycache_pool_hits')).toBe(4);
   });
 
   it('keeps the client connection alive across requests', async () => {
-    origin = await startOrigin((_req, res) => res.end('ok'));
-    const started = await startApp(testConfig({ backend_addr: origin.addr }), [proxyModule()]);
-    app = started.app;
+    running.origin = await startOrigin((_req, res) => res.end('ok'));
+    const started = await startApp(testConfig({ backend_addr: running.origin.addr }), [proxyModule()]);
+    running.app = started.app;
     const agent = new Agent({ connections: 1 });
     let clientConnects = 0;
     agent.on('connect', () => clientConnects++);
@@ -147,7 +138,7 @@ describe('forwarding to a backend', () => {
     const started = await startApp(testConfig({ backend_addr: addr }), [proxyModule()], {
       onComplete: (x) => codes.push(`${x.error?.code} ${x.error?.source}`),
     });
-    app = started.app;
+    running.app = started.app;
     const r = await httpRequest(started.port, { path: '/x' });
     expect(r.status).toBe(502);
     expect(codes).toEqual(['PC_ERR_UPSTREAM_CONNECT upstream']);
@@ -158,18 +149,18 @@ describe('forwarding to a backend', () => {
 
   it('answers 504 with PC_ERR_UPSTREAM_TIMEOUT when the backend is slower than backend_timeout', async () => {
     const timers: NodeJS.Timeout[] = [];
-    origin = await startOrigin((_req, res) => {
+    running.origin = await startOrigin((_req, res) => {
       timers.push(setTimeout(() => res.end('late'), 3000));
     });
     const codes: string[] = [];
     const started = await startApp(
-      testConfig({ backend_addr: origin.addr, backend_timeout: 1 }),
+      testConfig({ backend_addr: running.origin.addr, backend_timeout: 1 }),
       [proxyModule()],
       {
         onComplete: (x) => codes.push(x.error?.code ?? ''),
       },
     );
-    app = started.app;
+    running.app = started.app;
     const t0 = performance.now();
     const r = await httpRequest(started.port, { path: '/slow' });
     const elapsed = performance.now() - t0;

@@ -52,7 +52,7 @@ export function accessLogRecord(
   };
   const requestId = x.ctxGet('request_id');
   if (requestId !== '') record.request_id = requestId;
-  const cache = x.notes.get(NOTE_CACHE_STATE);
+  const cache = x.peekNote(NOTE_CACHE_STATE);
   if (typeof cache === 'string') record.cache = cache;
   if (x.responder !== undefined) record.responder = x.responder;
   if (x.error !== undefined) record.error = x.error.code;

@@ -1,7 +1,8 @@
 /**
  * `ProxyExchange`: the one object a request is while it crosses the pipeline. It is cheap to build:
- * plain fields, no closures, and the `notes`/ctx maps and the abort controller exist only once used.
+ * plain fields, no closures, and the `notes`/ctx maps and the abort signals exist only once used.
  */
+import { EventEmitter } from 'node:events';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { HandlerEvent } from '@proxycache/pcmod-lang';
@@ -33,6 +34,25 @@ const contentTypes: Readonly<Record<string, string>> = {
   html: 'text/html; charset=utf-8',
 };
 
+/**
+ * The client-gone notice handed to undici as a request `signal` (its API takes an EventEmitter with
+ * `aborted`/`reason` as well as an AbortSignal): an AbortController plus undici's EventTarget listener
+ * cost several times more per forwarded request than this emitter.
+ */
+export class ClientAbort extends EventEmitter {
+  aborted = false;
+  reason: unknown = undefined;
+
+  /** Marks the client gone and tells listeners, once. */
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    // The same reason an AbortController gives, so undici fails the request exactly as before.
+    this.reason = new DOMException('This operation was aborted', 'AbortError');
+    this.emit('abort');
+  }
+}
+
 /** The host-side exchange implementing the contract in host.ts. */
 export class ProxyExchange implements HostExchange {
   readonly method: string;
@@ -56,6 +76,8 @@ export class ProxyExchange implements HostExchange {
   private notesMap: Map<string, unknown> | undefined = undefined;
   private ctx: Map<string, string> | undefined = undefined;
   private abortController: AbortController | undefined = undefined;
+  private clientAbort: ClientAbort | undefined = undefined;
+  private clientGone = false;
 
   constructor(init: ExchangeInit) {
     this.method = init.method;
@@ -116,18 +138,31 @@ export class ProxyExchange implements HostExchange {
 
   /** Aborted when the client goes away before its answer is written (cancels upstream work). */
   get signal(): AbortSignal {
-    if (this.abortController === undefined) this.abortController = new AbortController();
+    if (this.abortController === undefined) {
+      this.abortController = new AbortController();
+      if (this.clientGone) this.abortController.abort();
+    }
     return this.abortController.signal;
+  }
+
+  /** Like `signal`, as the cheaper emitter undici accepts; forward uses it on every proxied request. */
+  get upstreamSignal(): ClientAbort {
+    if (this.clientAbort === undefined) {
+      this.clientAbort = new ClientAbort();
+      if (this.clientGone) this.clientAbort.abort();
+    }
+    return this.clientAbort;
   }
 
   /** Called by the http layer when the client connection closed before the response finished. */
   abort(): void {
-    if (this.abortController === undefined) this.abortController = new AbortController();
-    this.abortController.abort();
+    this.clientGone = true;
+    this.abortController?.abort();
+    this.clientAbort?.abort();
   }
 
   get aborted(): boolean {
-    return this.abortController?.signal.aborted === true;
+    return this.clientGone;
   }
 
   setHeader(phase: HandlerEvent, name: string, value: string): void {
@@ -177,4 +212,9 @@ export class ProxyExchange implements HostExchange {
     }
     this.response = next;
   }
+}
+
+/** `x`'s note `key` without creating a ProxyExchange's notes map when nothing was noted. */
+export function peekNote(x: HostExchange, key: string): unknown {
+  return x instanceof ProxyExchange ? x.peekNote(key) : x.notes.get(key);
 }

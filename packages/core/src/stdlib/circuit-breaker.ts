@@ -8,6 +8,7 @@
  * then the request may pass while any configured backend's circuit lets it. `record` counts only
  * answers that came from upstream (`NOTE_UPSTREAM_BACKEND`), never a cache hit or a module's own reply.
  */
+import { peekNote } from '../pipeline/exchange.js';
 import { type HostExchange, NOTE_UPSTREAM_BACKEND } from '../pipeline/host.js';
 import type { StdContext, StdImplementations } from './std-context.js';
 
@@ -92,7 +93,7 @@ export function createCircuitBreaker(ctx: StdContext): StdImplementations {
       return circuits.allowAny(services.configuredBackends(), threshold, recovery);
     },
     'std.circuit_breaker.record': (x: HostExchange, status: number) => {
-      const backend = x.notes.get(NOTE_UPSTREAM_BACKEND);
+      const backend = peekNote(x, NOTE_UPSTREAM_BACKEND);
       if (typeof backend === 'string') circuits.record(backend, status);
     },
   };

@@ -10,6 +10,7 @@
  */
 import { pipeline } from 'node:stream';
 import { type BrotliOptions, constants, createBrotliCompress, createGzip } from 'node:zlib';
+import { peekNote } from '../pipeline/exchange.js';
 import type { HeaderRecord, HostExchange, ResponseState } from '../pipeline/host.js';
 import { headerValue, type StdContext, type StdImplementations } from './std-context.js';
 
@@ -114,10 +115,10 @@ export function createCompress(_ctx: StdContext): StdImplementations {
   };
 
   const apply = (x: HostExchange): void => {
-    let encoding = x.notes.get(NOTE_ENCODING) as Encoding | undefined;
+    let encoding = peekNote(x, NOTE_ENCODING) as Encoding | undefined;
     if (encoding === undefined) {
       if (!check(x, 0)) return;
-      encoding = x.notes.get(NOTE_ENCODING) as Encoding;
+      encoding = peekNote(x, NOTE_ENCODING) as Encoding;
     }
     const response = x.response;
     if (response === undefined || response.body === undefined) return;

@@ -19,7 +19,9 @@ export function createLoadBalance(ctx: StdContext): StdImplementations {
     return chosen;
   };
 
-  const leastConnections = (candidates: readonly string[], active: (b: string) => number): string => {
+  const active = (b: string): number => services.activeRequests?.(b) ?? 0;
+
+  const leastConnections = (candidates: readonly string[]): string => {
     let best = candidates[0] as string;
     let bestCount = active(best);
     for (let i = 1; i < candidates.length; i++) {
@@ -33,13 +35,22 @@ export function createLoadBalance(ctx: StdContext): StdImplementations {
     return best;
   };
 
+  // The usual case, every backend healthy, needs no per-request copy of the list.
+  const healthyOrAll = (backends: readonly string[]): readonly string[] => {
+    for (let i = 0; i < backends.length; i++) {
+      if (services.isHealthy(backends[i] as string)) continue;
+      const healthy = backends.filter((b) => services.isHealthy(b));
+      return healthy.length > 0 ? healthy : backends;
+    }
+    return backends;
+  };
+
   const choose = (backends: readonly string[], strategy: string): string => {
     if (backends.length === 0) return services.config.server.backend_addr;
     if (backends.length === 1) return backends[0] as string;
-    const healthy = backends.filter((b) => services.isHealthy(b));
-    const candidates = healthy.length > 0 ? healthy : backends;
+    const candidates = healthyOrAll(backends);
     if (strategy === 'least_connections' && services.activeRequests !== undefined) {
-      return leastConnections(candidates, (b) => services.activeRequests?.(b) ?? 0);
+      return leastConnections(candidates);
     }
     if (strategy !== 'round_robin' && strategy !== 'least_connections' && !warnedStrategies.has(strategy)) {
       warnedStrategies.add(strategy);

@@ -14,12 +14,12 @@ import { Writable } from 'node:stream';
 import type { CompiledModule, ConfigValue } from '@proxycache/pcmod-lang';
 import pino from 'pino';
 import { ProxyApp } from '../../packages/core/src/app/proxy-app.js';
-import { instanceAwareBindings } from '../../packages/core/src/cli/module-bindings.js';
 import { defaultConfig } from '../../packages/core/src/config/load-config.js';
 import type { ProxyConfig, ServerConfig } from '../../packages/core/src/config/types.js';
 import { builtinModsDir } from '../../packages/core/src/loader/builtin-mods-dir.js';
 import { loadModules } from '../../packages/core/src/loader/load-modules.js';
 import { ProxyMetrics } from '../../packages/core/src/observability/metrics.js';
+import { createBindings } from '../../packages/core/src/stdlib/bindings.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -74,11 +74,10 @@ export async function startProxy(config: ProxyConfig): Promise<Running> {
     },
   });
   const app = new ProxyApp();
-  const bindings = instanceAwareBindings();
   await app.start({
     config,
-    modules: bindings.wrap(builtinModules()),
-    bindingsFactory: bindings.bindingsFactory,
+    modules: builtinModules(),
+    bindingsFactory: createBindings,
     logger: pino({ level: 'debug' }, sink),
     metrics: new ProxyMetrics(),
   });

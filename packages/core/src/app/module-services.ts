@@ -13,6 +13,7 @@ import type {
   Metrics,
   ReloadResult,
 } from '../pipeline/host.js';
+import { forwardTarget } from '../upstream/forward.js';
 import type { Generation } from './generation.js';
 
 /** What the running app offers to every generation's services. */
@@ -77,10 +78,7 @@ export class ModuleServices implements HostServices {
   }
 
   forward(x: HostExchange, backend: string | undefined): Promise<void> {
-    let target = backend ?? '';
-    if (target === '') target = x.ctxGet('backend');
-    if (target === '') target = this.gen.config.server.backend_addr;
-    return this.app.forward(x, target, this.gen);
+    return this.app.forward(x, forwardTarget(x, backend, this.gen.config.server.backend_addr), this.gen);
   }
 
   isHealthy(backend: string): boolean {

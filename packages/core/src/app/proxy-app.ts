@@ -37,8 +37,16 @@ import { type AdminClaim, Generation } from './generation.js';
 import { type AppRuntime, ModuleServices } from './module-services.js';
 import { ModuleStartScope } from './start-scope.js';
 
-/** Builds a module's stdlib bindings (stdlib/bindings.ts `createBindings` in production). */
-export type BindingsFactory = (services: HostServices, moduleName: string) => Bindings;
+/**
+ * Builds a module's stdlib bindings (stdlib/bindings.ts `createBindings` in production). Bindings exist
+ * before the instance they are given to, so `instance` returns it once `instantiate` has returned
+ * (`std.admin.listen` serves that instance's on_request).
+ */
+export type BindingsFactory = (
+  services: HostServices,
+  moduleName: string,
+  instance: () => ModuleInstance | undefined,
+) => Bindings;
 
 export interface ProxyAppOptions {
   readonly config: ProxyConfig;
@@ -434,8 +442,10 @@ export class ProxyApp implements AppRuntime {
     try {
       for (const m of selected) {
         current = m;
-        const bindings = this.options.bindingsFactory(new ModuleServices(this, gen, m), m.name);
-        const instance = m.instantiate(bindings, moduleConfig(m, config));
+        let instance: ModuleInstance | undefined;
+        const services = new ModuleServices(this, gen, m);
+        const bindings = this.options.bindingsFactory(services, m.name, () => instance);
+        instance = m.instantiate(bindings, moduleConfig(m, config));
         stages.push({ name: m.name, file: m.file, priority: m.priority, instance, sourceMap: m.sourceMap });
       }
       gen.pipeline = new Pipeline(stages, (err, stage, ph, where, x) =>

@@ -15,9 +15,9 @@ import { createRequestObserver } from '../observability/access-log.js';
 import { createLogger } from '../observability/logger.js';
 import { ProxyMetrics } from '../observability/metrics.js';
 import type { ConfigFileReport, ReloadResult } from '../pipeline/host.js';
+import { createBindings } from '../stdlib/bindings.js';
 import { allowOnly, type ParsedArgs } from './args.js';
 import { type CliIo, ExitCode, UsageError } from './io.js';
-import { instanceAwareBindings } from './module-bindings.js';
 import { compileModules, loadAndReportConfig, type SourcePaths, sourcePaths } from './modules-and-config.js';
 import { prepareGeneration, toReloadDiagnostics } from './prepare-generation.js';
 
@@ -42,13 +42,12 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
 
   const metrics = new ProxyMetrics();
   const app = new ProxyApp();
-  const bindings = instanceAwareBindings();
-  const reloader = new Reloader(app, paths, loaded.modules, logger, bindings.wrap);
+  const reloader = new Reloader(app, paths, loaded.modules, logger);
   try {
     await app.start({
       config,
-      modules: bindings.wrap(loaded.modules),
-      bindingsFactory: bindings.bindingsFactory,
+      modules: loaded.modules,
+      bindingsFactory: createBindings,
       logger,
       metrics,
       onComplete: createRequestObserver({ logger, metrics }),
@@ -96,7 +95,6 @@ class Reloader {
     /** The modules the live pipeline was built from (for config verify/repair via the admin API). */
     private modules: readonly CompiledModule[],
     private readonly logger: Logger,
-    private readonly wrap: (modules: readonly CompiledModule[]) => CompiledModule[],
   ) {}
 
   /** Recompiles modules, reloads the config and swaps; concurrent calls run one after another. */
@@ -116,7 +114,7 @@ class Reloader {
     }
     let swapped: SwapResult;
     try {
-      swapped = await this.app.swap(prepared.config, this.wrap(prepared.modules));
+      swapped = await this.app.swap(prepared.config, prepared.modules);
     } catch (e) {
       // A reload must never take the process down (the SIGHUP handler does not await it).
       swapped = {

@@ -82,7 +82,11 @@ export interface HostServices {
   readonly config: ProxyConfig;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** Sends the exchange upstream and sets `x.response` (502/504 on failure). */
+  /**
+   * Sends the exchange upstream and sets `x.response` (502/504 on failure). The backend is `backend`
+   * when given and non-empty, else `ctx.backend`, else server.backend_addr (upstream/forward.ts
+   * `forwardTarget`).
+   */
   forward(x: HostExchange, backend: string | undefined): Promise<void>;
   /** Backends currently considered healthy (all configured backends when no probe ran). */
   isHealthy(backend: string): boolean;

@@ -26,12 +26,6 @@ import type { StdContext, StdImplementations } from './std-context.js';
 import { createUrlRewrite } from './url-rewrite.js';
 
 export interface BindingsOptions {
-  /**
-   * The instance these bindings end up in. The loader creates bindings before instantiating, so it
-   * passes a getter: `let inst; const b = createBindings(s, name, { instance: () => inst }); inst = …`.
-   * Needed by `std.admin.listen`, whose listener runs this module's on_request.
-   */
-  readonly instance?: () => ModuleInstance | undefined;
   /** Monotonic clock in ms (tests pass a fake one); default `performance.now`. */
   readonly now?: () => number;
 }
@@ -52,10 +46,14 @@ const namespaces: readonly ((ctx: StdContext) => StdImplementations)[] = [
   createRawTcp,
 ];
 
-/** Builds the stdlib for one module instance. */
+/**
+ * Builds the stdlib for one module instance; a `BindingsFactory` as it stands. `instance` returns the
+ * instance these bindings end up in, once instantiated (`std.admin.listen` serves its on_request).
+ */
 export function createBindings(
   services: HostServices,
   moduleName: string,
+  instance: () => ModuleInstance | undefined = () => undefined,
   options: BindingsOptions = {},
 ): Bindings {
   // The host may already hand out a per-module logger; a second child would print `module` twice.
@@ -68,7 +66,7 @@ export function createBindings(
     moduleName,
     logger,
     now: options.now ?? (() => performance.now()),
-    instance: options.instance ?? (() => undefined),
+    instance,
   };
   const fns: StdImplementations = {};
   for (const make of namespaces) Object.assign(fns, make(ctx));

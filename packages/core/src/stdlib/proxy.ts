@@ -11,12 +11,8 @@ type BeforeForward = (x: HostExchange) => Promise<boolean>;
 
 export function createProxy(ctx: StdContext): StdImplementations {
   const { services } = ctx;
-  const go = (x: HostExchange, backend: string | undefined): Promise<void> => {
-    let target = backend ?? '';
-    if (target === '') target = x.ctxGet('backend');
-    if (target === '') target = services.config.server.backend_addr;
-    return services.forward(x, target);
-  };
+  // The host picks the backend when none is given (ctx.backend, else server.backend_addr).
+  const go = (x: HostExchange, backend: string | undefined): Promise<void> => services.forward(x, backend);
   return {
     'std.proxy.forward': (x: HostExchange, backend?: string): Promise<void> => {
       const before = x.notes.get(NOTE_BEFORE_FORWARD) as BeforeForward | undefined;

@@ -23,6 +23,16 @@ export interface ForwardSettings {
   readonly onPoolHit?: (() => void) | undefined;
 }
 
+/**
+ * Where a forward goes: `backend` when given and non-empty, else `ctx.backend` (what routing picked),
+ * else server.backend_addr. The one place this rule lives (`HostServices.forward` applies it).
+ */
+export function forwardTarget(x: HostExchange, backend: string | undefined, backendAddr: string): string {
+  if (backend !== undefined && backend !== '') return backend;
+  const routed = x.ctxGet('backend');
+  return routed === '' ? backendAddr : routed;
+}
+
 /** Request fields for the backend: end-to-end fields of the (possibly modified) request plus X-Forwarded-*. */
 export function upstreamRequestHeaders(x: HostExchange): HeaderRecord {
   const h = endToEnd(x.requestHeaders);
@@ -39,15 +49,10 @@ export function upstreamRequestHeaders(x: HostExchange): HeaderRecord {
   return h;
 }
 
-function setResponse(x: HostExchange, r: ResponseState): void {
-  if (x instanceof ProxyExchange) x.replaceResponse(r);
-  else x.response = r;
-}
-
 /** Whether `err` is the peer closing a connection under a request that can be repeated. */
-function retryable(x: HostExchange, err: unknown): boolean {
+function retryable(x: HostExchange, px: ProxyExchange | undefined, err: unknown): boolean {
   if ((x.method !== 'GET' && x.method !== 'HEAD') || x.requestBody !== undefined) return false;
-  if (x instanceof ProxyExchange && x.aborted) return false;
+  if (px?.aborted === true) return false;
   const code = (err as { code?: unknown } | null)?.code;
   return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
 }
@@ -59,7 +64,7 @@ export async function forward(
   backend: string,
   settings: ForwardSettings,
 ): Promise<void> {
-  const signal = x instanceof ProxyExchange ? x.signal : undefined;
+  const px = x instanceof ProxyExchange ? x : undefined;
   // Tells on_response std calls (circuit breaker) that the answer, even a 502/504, came from upstream.
   x.notes.set(NOTE_UPSTREAM_BACKEND, backend);
   try {
@@ -70,22 +75,25 @@ export async function forward(
       body: x.requestBody ?? null,
       headersTimeout: settings.backendTimeoutMs,
       bodyTimeout: settings.backendTimeoutMs,
-      signal,
+      signal: px?.upstreamSignal,
     };
-    let r: Awaited<ReturnType<ReturnType<UpstreamPools['get']>['request']>>;
+    const pool = pools.get(backend);
+    let r: Awaited<ReturnType<typeof pool.request>>;
     try {
-      r = await pools.get(backend).request(options);
+      r = await pool.request(options);
     } catch (err) {
       // A kept-alive connection the backend closed just as this request went out: a bodiless GET/HEAD is
       // safe to send once more (on a fresh connection) instead of answering 502 (RFC 9110 §9.2.2).
-      if (!retryable(x, err)) throw err;
+      if (!retryable(x, px, err)) throw err;
       r = await pools.get(backend).request(options);
     }
     if (pools.noteRequest(backend)) settings.onPoolHit?.();
-    setResponse(x, { status: r.statusCode, headers: endToEnd(r.headers), body: r.body });
+    const response: ResponseState = { status: r.statusCode, headers: endToEnd(r.headers), body: r.body };
+    if (px !== undefined) px.replaceResponse(response);
+    else x.response = response;
   } catch (err) {
-    const coded = upstreamError(err, backend, x instanceof ProxyExchange && x.aborted);
-    if (x instanceof ProxyExchange) failExchange(x, coded);
+    const coded = upstreamError(err, backend, px?.aborted === true);
+    if (px !== undefined) failExchange(px, coded);
     else x.response = errorResponse(statusForError(coded));
   }
 }

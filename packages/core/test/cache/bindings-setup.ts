@@ -20,7 +20,7 @@ export function cacheSetup(ttl = 0, section: Record<string, unknown> = {}) {
     modules: { cache: { ttl_seconds: ttl, max_size: 100, ...section } as never },
   };
   const clock = manualClock();
-  const fns = createBindings(services, 'cache', { now: clock.now }).fns;
+  const fns = createBindings(services, 'cache', undefined, { now: clock.now }).fns;
   const upstream: FakeExchange[] = [];
   const request = (
     init: FakeExchangeInit,

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type CompiledModule, type ConfigValue, compile } from '@proxycache/pcmod-lang';
 import pino from 'pino';
 import { ProxyApp } from '../../src/app/proxy-app.js';
-import { instanceAwareBindings } from '../../src/cli/module-bindings.js';
+import { createBindings } from '../../src/stdlib/bindings.js';
 import { TestMetrics, testConfig } from '../server/helpers.js';
 
 export function loadMod(name: string): CompiledModule {
@@ -32,8 +32,7 @@ export async function startCachingProxy(
   opts: { admin?: boolean; backendTimeout?: number } = {},
 ): Promise<CachingProxy> {
   const names = ['cache', 'proxy_core', ...(opts.admin === true ? ['admin_api'] : [])];
-  const bindings = instanceAwareBindings();
-  const modules = bindings.wrap(names.map(loadMod));
+  const modules = names.map(loadMod);
   const sections: Record<string, Record<string, ConfigValue>> = {
     cache: { ...cache },
     admin_api: { listen_addr: '127.0.0.1:0' },
@@ -54,7 +53,7 @@ export async function startCachingProxy(
   await app.start({
     config,
     modules,
-    bindingsFactory: bindings.bindingsFactory,
+    bindingsFactory: createBindings,
     logger: pino({ level: 'silent' }),
     metrics: new TestMetrics(),
   });

@@ -7,7 +7,7 @@ import { FakeExchange, type FakeExchangeInit, FakeServices, manualClock } from '
 
 function setup() {
   const clock = manualClock();
-  const fns = createBindings(new FakeServices(), 'cache', { now: clock.now }).fns;
+  const fns = createBindings(new FakeServices(), 'cache', undefined, { now: clock.now }).fns;
   const request = (
     init: FakeExchangeInit,
     origin: { headers?: HeaderRecord; body?: Buffer | Readable } = {},

@@ -110,7 +110,7 @@ describe('std.admin.listen', () => {
   it('listens with the module instance on loopback', () => {
     const services = new FakeServices();
     const instance = { onRequest: () => {} };
-    const fns = createBindings(services, 'admin_api', { instance: () => instance }).fns;
+    const fns = createBindings(services, 'admin_api', () => instance).fns;
     fns['std.admin.listen']?.(undefined, '127.0.0.1:9090', 16);
     expect(services.adminListens).toHaveLength(1);
     expect(services.adminListens[0]?.addr).toBe('127.0.0.1:9090');
@@ -120,7 +120,7 @@ describe('std.admin.listen', () => {
 
   it('refuses a non-loopback address without an api_key, allows it with one', () => {
     const services = new FakeServices();
-    const fns = createBindings(services, 'admin_api', { instance: () => ({}) }).fns;
+    const fns = createBindings(services, 'admin_api', () => ({})).fns;
     fns['std.admin.listen']?.(undefined, '0.0.0.0:9090', 16);
     expect(services.adminListens).toHaveLength(0);
     services.config = { ...testConfig, modules: { admin_api: { enabled: true, api_key: KEY } } };

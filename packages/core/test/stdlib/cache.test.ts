@@ -7,7 +7,7 @@ import { FakeExchange, type FakeExchangeInit, FakeServices, manualClock } from '
 
 function setup(services = new FakeServices()) {
   const clock = manualClock();
-  const fns = createBindings(services, 'cache', { now: clock.now }).fns;
+  const fns = createBindings(services, 'cache', undefined, { now: clock.now }).fns;
   /** Runs check; on a miss plays the origin's answer and store, like the pipeline would. */
   const request = (
     init: FakeExchangeInit,

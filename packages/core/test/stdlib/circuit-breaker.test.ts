@@ -11,7 +11,7 @@ const RECOVERY_S = 10;
 function setup() {
   const clock = manualClock();
   const services = new FakeServices();
-  const fns = createBindings(services, 'cb', { now: clock.now }).fns;
+  const fns = createBindings(services, 'cb', undefined, { now: clock.now }).fns;
   const check = (x = new FakeExchange()): boolean =>
     fns['std.circuit_breaker.check']?.(x, THRESHOLD, RECOVERY_S) as boolean;
   const record = (status: number, backend: string | null = BACKEND): void => {

@@ -12,6 +12,7 @@ import type {
   ReloadResult,
   ResponseState,
 } from '../../src/pipeline/host.js';
+import { forwardTarget } from '../../src/upstream/forward.js';
 
 export interface FakeExchangeInit {
   method?: string;
@@ -124,7 +125,8 @@ export class FakeServices implements HostServices {
       this.counters.set(name, (this.counters.get(name) ?? 0) + by);
     },
   };
-  readonly forwarded: { x: HostExchange; backend: string | undefined }[] = [];
+  /** Every forward, with the backend it resolved to (as the host does). */
+  readonly forwarded: { x: HostExchange; backend: string }[] = [];
   readonly unhealthy = new Set<string>();
   backends: readonly string[] = ['127.0.0.1:8080'];
   readonly disposers: (() => void)[] = [];
@@ -138,7 +140,7 @@ export class FakeServices implements HostServices {
   reloadResult: ReloadResult = { ok: true, diagnostics: [], modules: ['cache'] };
 
   async forward(x: HostExchange, backend: string | undefined): Promise<void> {
-    this.forwarded.push({ x, backend });
+    this.forwarded.push({ x, backend: forwardTarget(x, backend, this.config.server.backend_addr) });
     x.response = { status: 200, headers: {}, body: Buffer.from('upstream') };
   }
   isHealthy(backend: string): boolean {

@@ -30,7 +30,7 @@ function instantiate(
   services.config = { ...services.config, modules: { ...services.config.modules, [name]: config } };
   const clock = manualClock();
   let instance: ModuleInstance | undefined;
-  const bindings = createBindings(services, name, { instance: () => instance, now: clock.now });
+  const bindings = createBindings(services, name, () => instance, { now: clock.now });
   instance = module.instantiate(bindings, config);
   const onRequest = async (init: FakeExchangeInit = {}) => {
     const x = new FakeExchange(init);

@@ -6,7 +6,9 @@ import { FakeExchange, FakeServices, manualClock } from './fakes.js';
 describe('std.rate_limit', () => {
   it('rps 1, burst 3 allows three requests, refuses the fourth, and refills one per second', () => {
     const clock = manualClock();
-    const limit = createBindings(new FakeServices(), 'rl', { now: clock.now }).fns['std.rate_limit'];
+    const limit = createBindings(new FakeServices(), 'rl', undefined, { now: clock.now }).fns[
+      'std.rate_limit'
+    ];
     const x = new FakeExchange({ client_ip: '10.0.0.1' });
     expect([limit?.(x, 1, 3), limit?.(x, 1, 3), limit?.(x, 1, 3), limit?.(x, 1, 3)]).toEqual([
       true,
@@ -23,7 +25,9 @@ describe('std.rate_limit', () => {
 
   it('keeps one bucket per client ip by default and per explicit key otherwise', () => {
     const clock = manualClock();
-    const limit = createBindings(new FakeServices(), 'rl', { now: clock.now }).fns['std.rate_limit'];
+    const limit = createBindings(new FakeServices(), 'rl', undefined, { now: clock.now }).fns[
+      'std.rate_limit'
+    ];
     const a = new FakeExchange({ client_ip: '10.0.0.1' });
     const b = new FakeExchange({ client_ip: '10.0.0.2' });
     expect(limit?.(a, 1, 1)).toBe(true);
@@ -37,9 +41,9 @@ describe('std.rate_limit', () => {
     const clock = manualClock();
     const services = new FakeServices();
     const x = new FakeExchange();
-    const first = createBindings(services, 'rl', { now: clock.now }).fns['std.rate_limit'];
+    const first = createBindings(services, 'rl', undefined, { now: clock.now }).fns['std.rate_limit'];
     expect([first?.(x, 1, 1), first?.(x, 1, 1)]).toEqual([true, false]);
-    const second = createBindings(services, 'rl', { now: clock.now }).fns['std.rate_limit'];
+    const second = createBindings(services, 'rl', undefined, { now: clock.now }).fns['std.rate_limit'];
     expect(second?.(x, 1, 1)).toBe(true);
   });
 

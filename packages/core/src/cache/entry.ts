@@ -94,19 +94,9 @@ export function storedHeaders(headers: HeaderRecord, bodyLength: number, respons
   return out;
 }
 
-export interface EntryInit {
-  readonly key: string;
-  readonly host: string;
-  readonly path: string;
-  readonly uri: string;
-  readonly status: number;
-  readonly headers: HeaderRecord;
-  readonly body: Buffer;
-  readonly requestTime: number;
-  readonly responseTime: number;
-  readonly vary: readonly (readonly [string, string])[];
+/** What `makeEntry` needs: a stored response without what it derives (meta, size, hit headers). */
+export interface EntryInit extends Omit<StoredResponse, 'control' | 'meta' | 'size' | 'hitHeaders'> {
   readonly control?: HeaderRecord;
-  readonly backend?: string;
 }
 
 /** The origin's Age and Surrogate-Control, kept beside the stored headers for freshness. */

@@ -185,37 +185,23 @@ class Scanner {
 
   private inlineTable(path: readonly string[]): void {
     this.i++; // '{'
-    for (;;) {
-      this.skipWhitespaceAndNewlines();
-      const c = this.text[this.i];
-      if (c === undefined) return;
-      if (c === '}') {
-        this.i++;
-        return;
-      }
-      if (c === ',') {
-        this.i++;
-        continue;
-      }
-      const before = this.i;
-      this.keyValue(path);
-      if (this.i === before) this.i++;
-    }
+    this.items('}', () => this.keyValue(path));
   }
 
   private array(): void {
     this.i++; // '['
     this.inArray++;
-    this.arrayItems();
+    this.items(']', () => this.value([]));
     this.inArray--;
   }
 
-  private arrayItems(): void {
+  /** Comma-separated `item`s (newlines allowed) up to and past `close`, or to the end of the text. */
+  private items(close: '}' | ']', item: () => void): void {
     for (;;) {
       this.skipWhitespaceAndNewlines();
       const c = this.text[this.i];
       if (c === undefined) return;
-      if (c === ']') {
+      if (c === close) {
         this.i++;
         return;
       }
@@ -224,7 +210,7 @@ class Scanner {
         continue;
       }
       const before = this.i;
-      this.value([]);
+      item();
       // The text passed smol-toml, but never loop on something this scanner does not expect.
       if (this.i === before) this.i++;
     }

@@ -115,6 +115,16 @@ function tsType(type: PcType): string {
   }
 }
 
+/** The id `ids` holds for `name`, or a new one (`prefix` + its index) made and recorded on first use. */
+function internedId(ids: Map<string, string>, prefix: string, name: string): string {
+  let id = ids.get(name);
+  if (id === undefined) {
+    id = `${prefix}${ids.size}`;
+    ids.set(name, id);
+  }
+  return id;
+}
+
 function isLiteral(e: ExprNode): boolean {
   switch (e.kind) {
     case 'StringLiteral':
@@ -268,12 +278,7 @@ class ModuleGenerator {
   }
 
   #functionId(name: string): string {
-    let id = this.#functions.get(name);
-    if (id === undefined) {
-      id = `f${this.#functions.size}`;
-      this.#functions.set(name, id);
-    }
-    return id;
+    return internedId(this.#functions, 'f', name);
   }
 
   #configType(name: string): PcType {
@@ -284,12 +289,7 @@ class ModuleGenerator {
 
   #configId(name: string): string {
     this.#configType(name);
-    let id = this.#config.get(name);
-    if (id === undefined) {
-      id = `c${this.#config.size}`;
-      this.#config.set(name, id);
-    }
-    return id;
+    return internedId(this.#config, 'c', name);
   }
 
   #constant(init: Fragment): string {
@@ -351,6 +351,12 @@ class ModuleGenerator {
   #guardedBody(w: CodeWriter, body: () => void): void {
     w.indent();
     w.line('let s = 0;');
+    this.#tryFail(w, body);
+    w.dedent();
+  }
+
+  /** `try { … } catch (e) { throw fail(e, s); }` around `body`, at the current level. */
+  #tryFail(w: CodeWriter, body: () => void): void {
     w.line('try {');
     w.indent();
     body();
@@ -358,7 +364,6 @@ class ModuleGenerator {
     w.line('} catch (e) {');
     w.line('  throw fail(e, s);');
     w.line('}');
-    w.dedent();
   }
 
   #exchangeType(): string {
@@ -496,13 +501,7 @@ class ModuleGenerator {
   #asyncContinuation(w: CodeWriter, body: () => void): void {
     w.line(`return (async ()${this.#ts ? ': Promise<void>' : ''} => {`);
     w.indent();
-    w.line('try {');
-    w.indent();
-    body();
-    w.dedent();
-    w.line('} catch (e) {');
-    w.line('  throw fail(e, s);');
-    w.line('}');
+    this.#tryFail(w, body);
     w.dedent();
     w.line('})();');
   }

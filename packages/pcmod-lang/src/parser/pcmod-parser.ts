@@ -9,7 +9,7 @@
  *    balanced) with one diagnostic — the statement-level resync.
  * 3. chevrotain's own recovery (token insertion/deletion, follow-set resync) catches the rest.
  */
-import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
+import type { IRecognitionException, IToken, ParserMethod, TokenType } from 'chevrotain';
 import type {
   BinaryOperator,
   BlockNode,
@@ -318,26 +318,7 @@ export class PcmodParser extends EmbeddedActionsParser {
     const kw = this.CONSUME(Config);
     const open = this.OPTION(() => this.CONSUME(LCurly));
     this.ACTION(() => open === undefined && this.expected("'{' after 'config'"));
-    const fields: ConfigFieldNode[] = [];
-    this.MANY({
-      GATE: () => !BLOCK_END.has(this.LA(1).tokenType),
-      DEF: () => {
-        this.OR({
-          IGNORE_AMBIGUITIES: true,
-          DEF: [
-            { ALT: () => this.CONSUME(Newline) },
-            {
-              ALT: () => {
-                const field = this.SUBRULE(this.configField);
-                this.ACTION(() => field && fields.push(field));
-                this.SUBRULE(this.endOfLine, { ARGS: [true] });
-              },
-            },
-            { ALT: () => this.SUBRULE(this.junk, { ARGS: [true, 'a config field (name type default)'] }) },
-          ],
-        });
-      },
-    });
+    const fields = this.bodyLines(this.configField, 'a config field (name type default)');
     const close = this.OPTION2(() => this.CONSUME(RCurly));
     return this.ACTION(() => {
       const end = this.closeBrace(close, 'config block', open ?? kw);
@@ -481,26 +462,7 @@ export class PcmodParser extends EmbeddedActionsParser {
       });
       const open = this.OPTION(() => this.CONSUME(LCurly));
       this.ACTION(() => open === undefined && !reported && this.expected(`'{' to open the ${label}`));
-      const statements: StatementNode[] = [];
-      this.MANY({
-        GATE: () => !BLOCK_END.has(this.LA(1).tokenType),
-        DEF: () => {
-          this.OR({
-            IGNORE_AMBIGUITIES: true,
-            DEF: [
-              { ALT: () => this.CONSUME(Newline) },
-              {
-                ALT: () => {
-                  const statement = this.SUBRULE(this.statement);
-                  this.ACTION(() => statement && statements.push(statement));
-                  this.SUBRULE(this.endOfLine, { ARGS: [true] });
-                },
-              },
-              { ALT: () => this.SUBRULE(this.junk, { ARGS: [true, 'a statement'] }) },
-            ],
-          });
-        },
-      });
+      const statements = this.bodyLines(this.statement, 'a statement');
       const close = this.OPTION2(() => this.CONSUME(RCurly));
       return this.ACTION(() => {
         const start = open === undefined ? this.anchorAfter(this.LA(0)) : tokenRange(open);
@@ -774,57 +736,24 @@ export class PcmodParser extends EmbeddedActionsParser {
   // ---------------------------------------------------------------------------------------------
   // Expressions, lowest precedence first
 
-  public expression = this.RULE(
-    'expression',
-    (): ExprNode => {
-      let left = this.SUBRULE(this.andExpr);
-      this.MANY(() => {
-        const op = this.CONSUME(OrOr);
-        const right = this.SUBRULE2(this.andExpr);
-        this.ACTION(() => {
-          left = this.binary(left, op, right);
-        });
-      });
-      return left;
-    },
-    { recoveryValueFunc: (e: IRecognitionException) => this.errorExpr(e) },
-  );
+  public expression = this.RULE('expression', (): ExprNode => this.leftAssociative(OrOr, this.andExpr), {
+    recoveryValueFunc: (e: IRecognitionException) => this.errorExpr(e),
+  });
 
-  private andExpr = this.RULE(
-    'andExpr',
-    (): ExprNode => {
-      let left = this.SUBRULE(this.comparison);
-      this.MANY(() => {
-        const op = this.CONSUME(AndAnd);
-        const right = this.SUBRULE2(this.comparison);
-        this.ACTION(() => {
-          left = this.binary(left, op, right);
-        });
-      });
-      return left;
-    },
-    { recoveryValueFunc: (e: IRecognitionException) => this.errorExpr(e) },
-  );
+  private andExpr = this.RULE('andExpr', (): ExprNode => this.leftAssociative(AndAnd, this.comparison), {
+    recoveryValueFunc: (e: IRecognitionException) => this.errorExpr(e),
+  });
 
   private comparison = this.RULE(
     'comparison',
-    (): ExprNode => {
-      let left = this.SUBRULE(this.unary);
-      let count = 0;
-      this.MANY(() => {
-        const op = this.CONSUME(CmpOp);
-        const right = this.SUBRULE2(this.unary);
-        this.ACTION(() => {
-          if (count++ === 1)
-            this.report(
-              `Comparison operators cannot be chained; add parentheses before '${op.image}'`,
-              tokenRange(op),
-            );
-          left = this.binary(left, op, right);
-        });
-      });
-      return left;
-    },
+    (): ExprNode =>
+      this.leftAssociative(CmpOp, this.unary, (op, index) => {
+        if (index === 1)
+          this.report(
+            `Comparison operators cannot be chained; add parentheses before '${op.image}'`,
+            tokenRange(op),
+          );
+      }),
     { recoveryValueFunc: (e: IRecognitionException) => this.errorExpr(e) },
   );
 
@@ -1053,6 +982,29 @@ export class PcmodParser extends EmbeddedActionsParser {
   // ---------------------------------------------------------------------------------------------
   // Helpers (not grammar)
 
+  /**
+   * `operand (operator operand)*` folded to the left, for the binary-operator rules; `onOperator` sees
+   * each operator with its index (0 for the first) before it is folded in. Called from inside a rule, so
+   * its MANY and SUBRULE/SUBRULE2 belong to that rule.
+   */
+  private leftAssociative(
+    operator: TokenType,
+    operand: ParserMethod<[], ExprNode>,
+    onOperator?: (op: IToken, index: number) => void,
+  ): ExprNode {
+    let left = this.SUBRULE(operand);
+    let count = 0;
+    this.MANY(() => {
+      const op = this.CONSUME(operator);
+      const right = this.SUBRULE2(operand);
+      this.ACTION(() => {
+        onOperator?.(op, count++);
+        left = this.binary(left, op, right);
+      });
+    });
+    return left;
+  }
+
   private binary(left: ExprNode, op: IToken, right: ExprNode): ExprNode {
     return {
       kind: 'Binary',
@@ -1180,6 +1132,36 @@ export class PcmodParser extends EmbeddedActionsParser {
   private missingClose(what: string, open: IToken, last: Range): Range {
     this.report(`Expected ${what}`, this.errorRange(), { message: 'opened here', range: tokenRange(open) });
     return last;
+  }
+
+  /**
+   * The lines inside a `{ … }` up to its `}` (or the next top-level keyword), shared by config blocks and
+   * statement blocks: blank lines are skipped, each `item` must end its line, and a line no `item` can
+   * start is skipped as junk, reported as expecting `expected`. Called from inside a rule, so its DSL
+   * calls (MANY, OR, SUBRULE) belong to that rule and must not clash with the caller's own indices.
+   */
+  private bodyLines<T>(item: ParserMethod<[], T | undefined>, expected: string): T[] {
+    const items: T[] = [];
+    this.MANY({
+      GATE: () => !BLOCK_END.has(this.LA(1).tokenType),
+      DEF: () => {
+        this.OR({
+          IGNORE_AMBIGUITIES: true,
+          DEF: [
+            { ALT: () => this.CONSUME(Newline) },
+            {
+              ALT: () => {
+                const node = this.SUBRULE(item);
+                this.ACTION(() => node && items.push(node));
+                this.SUBRULE(this.endOfLine, { ARGS: [true] });
+              },
+            },
+            { ALT: () => this.SUBRULE(this.junk, { ARGS: [true, expected] }) },
+          ],
+        });
+      },
+    });
+    return items;
   }
 
   /** Range of the `}` closing a block, or — when it is missing — reports and returns the last token's range. */

@@ -24,6 +24,15 @@ export interface RepairResult {
   readonly errors: ConfigError[];
 }
 
+/** The config file itself could not be read or written (PCM6006): nothing was changed. */
+function fileFailure(file: string, message: string): RepairResult {
+  return {
+    changed: false,
+    added: [],
+    errors: [{ file, line: 0, column: 0, key: '', message, code: 'PCM6006' }],
+  };
+}
+
 /**
  * Appends missing sections to `file` (creating it when absent). A file with a TOML syntax error is left
  * alone: appending to text that does not parse could only make it worse.
@@ -34,20 +43,7 @@ export function repairConfig(file: string, modules: readonly RepairModule[]): Re
     text = readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-      return {
-        changed: false,
-        added: [],
-        errors: [
-          {
-            file,
-            line: 0,
-            column: 0,
-            key: '',
-            message: `cannot read config file: ${(e as Error).message}`,
-            code: 'PCM6006',
-          },
-        ],
-      };
+      return fileFailure(file, `cannot read config file: ${(e as Error).message}`);
     }
   }
   const repaired = repairConfigText(text, file, modules);
@@ -56,20 +52,7 @@ export function repairConfig(file: string, modules: readonly RepairModule[]): Re
     try {
       writeFileSync(file, repaired.text);
     } catch (e) {
-      return {
-        changed: false,
-        added: [],
-        errors: [
-          {
-            file,
-            line: 0,
-            column: 0,
-            key: '',
-            message: `cannot write config file: ${(e as Error).message}`,
-            code: 'PCM6006',
-          },
-        ],
-      };
+      return fileFailure(file, `cannot write config file: ${(e as Error).message}`);
     }
   }
   // Whatever is still wrong (a bad value the user wrote) is reported, not fixed.

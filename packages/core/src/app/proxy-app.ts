@@ -13,6 +13,7 @@ import { ProxyError } from '../errors/proxy-error.js';
 import { QuicListener } from '../h3/quic-listener.js';
 import { TrustedProxies } from '../http/client-ip.js';
 import { createHttpServer, type HttpServerLimits } from '../http/create-server.js';
+import { H1FastLane } from '../http/h1-fast-lane.js';
 import { H2Front, type H2Limits } from '../http/h2-front.js';
 import { RawTcpSwitch } from '../http/raw-tcp.js';
 import { createRequestHandler } from '../http/request-handler.js';
@@ -126,6 +127,8 @@ export class ProxyApp implements AppRuntime {
   private raw: RawTcpSwitch | undefined = undefined;
   /** HTTP/2 on the main listener (server.http2). */
   private h2: H2Front | undefined = undefined;
+  /** HTTP/1.1 fast lane in front of node:http (plain-text listener only). */
+  private fast: H1FastLane | undefined = undefined;
   private tls: TlsMaterial | undefined = undefined;
   /** HTTP/3 over QUIC (server.http3), on its own UDP port. */
   private h3: QuicListener | undefined = undefined;
@@ -234,6 +237,20 @@ export class ProxyApp implements AppRuntime {
       this.tls,
       s.http2 ? alpnProtocols : ['http/1.1'],
     );
+    if (this.tls === undefined) {
+      // Innermost: the HTTP/2 and raw TCP sniffers below hand HTTP/1.1 connections to the lane.
+      this.fast = new H1FastLane({
+        listener: 'main',
+        current: () => this.current,
+        onComplete: options.onComplete,
+        draining: () => this.draining,
+        onHookError: (err) => this.logger.error({ err }, 'onComplete hook failed'),
+        altSvc: () => this.altSvc,
+        maxHeaderSize: () => this.current.config.server.max_header_size,
+        keepAliveMs: 5000,
+      });
+      this.fast.attach(this.server);
+    }
     // Every accepted socket, whatever protocol takes it over (h1, h2, TLS mid-handshake, raw TCP), so
     // that shutdown can end the ones server.close() would wait on forever.
     this.server.on('connection', (socket: Socket) => {
@@ -373,6 +390,7 @@ export class ProxyApp implements AppRuntime {
     const timeoutMs = Math.max(0, this.current.config.server.shutdown_timeout * 1000);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
+    this.fast?.closeIdle();
     this.h2?.closeGracefully();
     this.h3?.goaway();
     const adminsClosed = this.admins.closeAll();

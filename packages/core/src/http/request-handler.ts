@@ -16,6 +16,7 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 import { type WriteOptions, writeResponse } from '../pipeline/write-response.js';
 import { announcedTooLarge, limitBody } from './body-limit.js';
 import { normalizeIp, type TrustedProxies } from './client-ip.js';
+import { chargeBytes } from './connection-bytes.js';
 import { h2Transport } from './h2-front.js';
 
 /** The pipeline a request runs on, with the limits of the config it was built from. */
@@ -71,31 +72,14 @@ export function h2RequestHeaders(raw: Http2ServerRequest['headers']): HeaderReco
   return out;
 }
 
-/** Bytes already accounted to earlier requests of a keep-alive connection. */
-interface ConnCounters {
-  read: number;
-  written: number;
-}
-
 /** Builds the `request` listener for a node:http server, or node:http2's compatibility `request` event. */
 export function createRequestHandler(
   opts: RequestHandlerOptions,
 ): (req: AnyRequest, res: AnyResponse) => void {
-  const counters = new WeakMap<Transport, ConnCounters>();
   const { listener, onComplete } = opts;
 
   function complete(x: ProxyExchange, socket: Transport): void {
-    let c = counters.get(socket);
-    if (c === undefined) {
-      c = { read: 0, written: 0 };
-      counters.set(socket, c);
-    }
-    const read = socket.bytesRead;
-    const written = socket.bytesWritten;
-    const bytesIn = read - c.read;
-    const bytesOut = written - c.written;
-    c.read = read;
-    c.written = written;
+    const { bytesIn, bytesOut } = chargeBytes(socket);
     if (onComplete !== undefined) {
       try {
         onComplete(x, bytesIn, bytesOut);

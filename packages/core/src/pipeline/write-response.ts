@@ -32,7 +32,8 @@ function pipeBody(body: Readable, res: NodeJS.WritableStream & { destroy(err?: E
 
 function ignoreError(): void {}
 
-function destroyBody(r: ResponseState | undefined): void {
+/** Destroys a streamed body that will not be written (its 'error' is expected and ignored). */
+export function destroyBody(r: ResponseState | undefined): void {
   // undici's body emits 'error' (RequestAbortedError) when destroyed unread: unhandled, it would crash the
   // process whenever a client leaves before its upstream answer is written.
   if (r !== undefined && r.body !== undefined && !Buffer.isBuffer(r.body))

@@ -1,0 +1,417 @@
+/**
+ * The HTTP/1.1 fast lane on the plain-text main listener. node:http builds an IncomingMessage, a
+ * ServerResponse and their streams for every request and validates every field twice; for the request
+ * shape that dominates a proxy's traffic (a bodiless HTTP/1.1 request, see h1-head.ts) this lane reads the
+ * head straight off the socket, runs the pipeline and writes the answer itself — one write for a buffered
+ * body (a cache hit), chunked or length-delimited streaming with backpressure otherwise.
+ *
+ * Anything the lane does not recognise — a head split across reads, a request with a body, Upgrade,
+ * Expect, HTTP/1.0, a malformed or oversized head — is handed, with the bytes already read, to node:http,
+ * which keeps the connection from then on. The lane never answers a malformed request itself, so node's
+ * parser stays the one authority on errors (400, 408, 413, 431, 505). Requests on one connection are
+ * served one at a time, in order (pipelined requests wait in the buffer).
+ */
+import type { Server as NetServer, Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { ProxyError } from '../errors/proxy-error.js';
+import { errorResponse } from '../pipeline/error-response.js';
+import { type ListenerName, ProxyExchange } from '../pipeline/exchange.js';
+import type { OnComplete } from '../pipeline/hooks.js';
+import { destroyBody } from '../pipeline/write-response.js';
+import { normalizeIp } from './client-ip.js';
+import { chargeBytes } from './connection-bytes.js';
+import { parseSimpleHead } from './h1-head.js';
+import { type H1Head, InvalidHead, serializeHead } from './h1-response-head.js';
+import type { ServingPipeline } from './request-handler.js';
+
+export interface FastLaneOptions {
+  readonly listener: ListenerName;
+  /** The pipeline for the next request (read once per request). */
+  current(): ServingPipeline;
+  readonly onComplete?: OnComplete | undefined;
+  /** True while shutting down: every response closes its connection. */
+  draining(): boolean;
+  onHookError?(err: unknown): void;
+  altSvc?(): string | undefined;
+  /** server.max_header_size, read per request (a reload may change it). */
+  maxHeaderSize(): number;
+  /** Idle time allowed between requests on a kept-alive connection. */
+  readonly keepAliveMs: number;
+}
+
+const headEnd = Buffer.from('\r\n\r\n', 'latin1');
+const lastChunk = Buffer.from('0\r\n\r\n', 'latin1');
+/** Bodies up to this size are copied behind the head into one buffer: one write, one syscall. */
+const joinLimit = 16 * 1024;
+/** Pipelined bytes buffered while a response is in progress before the socket is paused. */
+const maxBuffered = 64 * 1024;
+
+function uncork(socket: Socket): void {
+  socket.uncork();
+}
+
+function sweepMs(keepAliveMs: number): number {
+  return Math.max(50, Math.min(1000, Math.floor(keepAliveMs / 4)));
+}
+
+type NodeConnectionListener = (socket: Socket) => void;
+
+/** Runs the fast lane in front of a node:http server's own connection handling. */
+export class H1FastLane {
+  private readonly conns = new Set<FastConnection>();
+  private sweeper: NodeJS.Timeout | undefined = undefined;
+
+  constructor(readonly opts: FastLaneOptions) {}
+
+  /**
+   * Takes over the server's current `connection` listeners (node:http's): each new connection starts in
+   * the lane and reaches them only when handed off.
+   */
+  attach(server: NetServer): void {
+    const node = server.listeners('connection') as NodeConnectionListener[];
+    server.removeAllListeners('connection');
+    const toNode = (socket: Socket): void => {
+      for (const l of node) l.call(server, socket);
+    };
+    server.on('connection', (socket: Socket) => {
+      const conn = new FastConnection(this, socket, toNode);
+      this.conns.add(conn);
+      this.sweeper ??= setInterval(() => this.sweep(), sweepMs(this.opts.keepAliveMs)).unref();
+    });
+    server.once('close', () => this.stopSweeping());
+  }
+
+  /**
+   * Closes connections idle for longer than the keep-alive time. One timer for the lane, checked about
+   * four times per period, instead of a socket timeout that every read and write would re-arm.
+   */
+  private sweep(): void {
+    if (this.conns.size === 0) {
+      this.stopSweeping();
+      return;
+    }
+    const now = performance.now();
+    for (const c of this.conns) c.closeIfIdleSince(now - this.opts.keepAliveMs);
+  }
+
+  private stopSweeping(): void {
+    if (this.sweeper !== undefined) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  /** Connections currently served by the lane. */
+  get open(): number {
+    return this.conns.size;
+  }
+
+  /** Closes every connection that has no request in progress (graceful shutdown). */
+  closeIdle(): void {
+    for (const c of this.conns) c.closeIfIdle();
+  }
+
+  /** @internal */
+  forget(conn: FastConnection): void {
+    this.conns.delete(conn);
+  }
+}
+
+class FastConnection {
+  private buffered: Buffer | undefined = undefined;
+  private exchange: ProxyExchange | undefined = undefined;
+  private serving: ServingPipeline | undefined = undefined;
+  private streaming: Readable | undefined = undefined;
+  private looping = false;
+  private done = false;
+  /** The client half-closed: finish the current response, then close. */
+  private ended = false;
+  /** performance.now() when the last response was written (or the connection opened). */
+  private idleSince = performance.now();
+  private readonly peer: string;
+
+  constructor(
+    private readonly lane: H1FastLane,
+    private readonly socket: Socket,
+    private readonly toNode: NodeConnectionListener,
+  ) {
+    this.peer = normalizeIp(socket.remoteAddress ?? '');
+    socket.setNoDelay(true);
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('drain', this.onDrain);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+  }
+
+  /** Closes the connection unless a request is in progress; a response still being flushed finishes first. */
+  closeIfIdle(): void {
+    if (this.exchange !== undefined || this.done) return;
+    if (this.socket.writableLength > 0) this.finishConnection();
+    else this.socket.destroy();
+  }
+
+  /** Closes the connection when it has been idle (nothing in progress, nothing unsent) since before `deadline`. */
+  closeIfIdleSince(deadline: number): void {
+    if (this.exchange !== undefined) return;
+    // The keep-alive time counts from when the last response left, as node:http counts it.
+    if (this.socket.writableLength > 0) this.idleSince = performance.now();
+    else if (this.idleSince < deadline) this.closeIfIdle();
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    const prior = this.buffered;
+    this.buffered = prior === undefined ? chunk : Buffer.concat([prior, chunk]);
+    if (this.exchange !== undefined) {
+      // Pipelined: served after the response in progress; stop reading if the client keeps sending.
+      if (this.buffered.length > maxBuffered) this.socket.pause();
+      return;
+    }
+    this.serveBuffered();
+  };
+
+  private readonly onEnd = (): void => {
+    this.ended = true;
+    if (this.exchange === undefined) this.finishConnection();
+    // A client that half-closes with its request unanswered has gone, as node:http sees it
+    // (httpAllowHalfOpen false): cancel the work rather than hold an upstream request for nobody.
+    else this.socket.destroy();
+  };
+
+  private readonly onDrain = (): void => {
+    this.streaming?.resume();
+  };
+
+  private readonly onError = (): void => {
+    // 'close' follows; a reset client is not the server's problem.
+  };
+
+  private readonly onClose = (): void => {
+    this.done = true;
+    this.lane.forget(this);
+    const x = this.exchange;
+    if (x !== undefined) {
+      // The client left before its answer was complete: cancel upstream work and free its connection.
+      x.abort();
+      const body = this.streaming;
+      this.streaming = undefined;
+      if (body !== undefined) destroyBody({ status: 0, headers: {}, body });
+      else destroyBody(x.response);
+      this.complete();
+    }
+  };
+
+  /** Serves every complete, recognised request in the buffer, in order, one at a time. */
+  private serveBuffered(): void {
+    if (this.looping) return;
+    this.looping = true;
+    try {
+      while (!this.done && this.exchange === undefined) {
+        const buf = this.buffered;
+        if (buf === undefined) {
+          if (this.ended) this.finishConnection();
+          return;
+        }
+        const end = buf.indexOf(headEnd);
+        if (end === -1 || end + 4 > this.lane.opts.maxHeaderSize()) {
+          this.handOff();
+          return;
+        }
+        const head = parseSimpleHead(buf.toString('latin1', 0, end));
+        if (head === undefined) {
+          this.handOff();
+          return;
+        }
+        this.buffered = end + 4 === buf.length ? undefined : buf.subarray(end + 4);
+        this.start(head.method, head.url, head.headers, head.close);
+      }
+    } finally {
+      this.looping = false;
+    }
+  }
+
+  /**
+   * Gives the connection, with every byte read and not yet served, to node:http for good. Only called
+   * between requests, so node starts at a request boundary.
+   */
+  private handOff(): void {
+    const socket = this.socket;
+    this.done = true;
+    this.lane.forget(this);
+    socket.off('data', this.onData);
+    socket.off('end', this.onEnd);
+    socket.off('drain', this.onDrain);
+    socket.off('error', this.onError);
+    socket.off('close', this.onClose);
+    socket.pause();
+    const rest = this.buffered;
+    this.buffered = undefined;
+    if (rest !== undefined) socket.unshift(rest);
+    this.toNode(socket);
+    // The unshifted bytes reach node's parser on the next tick, before anything more is read.
+    socket.resume();
+  }
+
+  private start(method: string, url: string, headers: ProxyExchange['requestHeaders'], close: boolean): void {
+    const startedAt = performance.now();
+    const opts = this.lane.opts;
+    const serving = opts.current();
+    serving.enter();
+    this.serving = serving;
+    const x = new ProxyExchange({
+      method,
+      url,
+      headers,
+      body: undefined,
+      clientIp: serving.trustedProxies.clientIp(this.peer, headers['x-forwarded-for']),
+      peerIp: this.peer,
+      scheme: 'http',
+      protocol: 'h1',
+      listener: opts.listener,
+      startedAt,
+    });
+    this.exchange = x;
+    this.ended ||= close;
+    serving.pipeline.run(x, this.write);
+  }
+
+  private readonly write = (x: ProxyExchange): void => {
+    if (this.done || this.exchange !== x) {
+      destroyBody(x.response);
+      return;
+    }
+    let r = x.response;
+    if (r === undefined) {
+      this.socket.destroy();
+      return;
+    }
+    const opts = this.lane.opts;
+    const isHead = x.method === 'HEAD';
+    const close = this.ended || opts.draining();
+    const altSvc = opts.altSvc?.();
+    const keepAlive = Math.max(1, Math.round(opts.keepAliveMs / 1000));
+    let head: H1Head;
+    try {
+      head = serializeHead(r, isHead, close, altSvc, keepAlive);
+    } catch (err) {
+      if (!(err instanceof InvalidHead)) throw err;
+      // A status or field a module set that HTTP/1.1 cannot carry: answer 500 rather than fail the connection.
+      destroyBody(r);
+      x.error = new ProxyError(
+        'PC_ERR_INVALID_RESPONSE',
+        'script',
+        'response rejected by the HTTP writer',
+        err,
+      );
+      r = errorResponse(500);
+      x.response = r;
+      head = serializeHead(r, isHead, close, altSvc, keepAlive);
+    }
+    if (head.close) this.ended = true;
+    const body = r.body;
+    if (body === undefined || Buffer.isBuffer(body)) {
+      this.writeWhole(head, body);
+      this.responseDone();
+      return;
+    }
+    if (!head.hasBody) {
+      destroyBody(r);
+      this.socket.write(head.text, 'latin1');
+      this.responseDone();
+      return;
+    }
+    this.stream(head.text, body, head.chunked);
+  };
+
+  private writeWhole(head: H1Head, body: Buffer | undefined): void {
+    const socket = this.socket;
+    const text = head.text;
+    if (body === undefined || !head.hasBody || body.length === 0) {
+      socket.write(text, 'latin1');
+      return;
+    }
+    if (body.length <= joinLimit) {
+      const out = Buffer.allocUnsafe(text.length + body.length);
+      out.write(text, 0, 'latin1');
+      body.copy(out, text.length);
+      socket.write(out);
+      return;
+    }
+    socket.cork();
+    socket.write(text, 'latin1');
+    socket.write(body);
+    socket.uncork();
+  }
+
+  private stream(headText: string, body: Readable, chunked: boolean): void {
+    const socket = this.socket;
+    this.streaming = body;
+    // The head waits (corked) for what the body has already buffered, so that a small upstream answer
+    // leaves in one write instead of two or three.
+    socket.cork();
+    socket.write(headText, 'latin1');
+    body.on('data', (chunk: Buffer) => {
+      if (chunk.length === 0) return;
+      let ok: boolean;
+      if (chunked) {
+        socket.cork();
+        socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
+        socket.write(chunk);
+        ok = socket.write('\r\n', 'latin1');
+        socket.uncork();
+      } else ok = socket.write(chunk);
+      if (!ok) body.pause();
+    });
+    body.once('end', () => {
+      if (this.streaming !== body) return;
+      this.streaming = undefined;
+      if (chunked) socket.write(lastChunk);
+      this.responseDone();
+    });
+    body.once('error', () => {
+      // The answer cannot be completed: the client must see a broken response, not a short one.
+      if (this.streaming === body) this.streaming = undefined;
+      socket.destroy();
+    });
+    // After the 'data' listener's own resume tick has flowed whatever was buffered.
+    process.nextTick(uncork, socket);
+  }
+
+  /** The response was handed to the socket: account the request and go on with the next one. */
+  private responseDone(): void {
+    this.complete();
+    if (this.ended) {
+      this.finishConnection();
+      return;
+    }
+    if (this.socket.isPaused()) this.socket.resume();
+    this.serveBuffered();
+  }
+
+  private complete(): void {
+    const x = this.exchange;
+    const serving = this.serving;
+    if (x === undefined || serving === undefined) return;
+    this.exchange = undefined;
+    this.serving = undefined;
+    this.idleSince = performance.now();
+    serving.leave();
+    const { bytesIn, bytesOut } = chargeBytes(this.socket);
+    const onComplete = this.lane.opts.onComplete;
+    if (onComplete === undefined) return;
+    try {
+      onComplete(x, bytesIn, bytesOut);
+    } catch (err) {
+      this.lane.opts.onHookError?.(err);
+    }
+  }
+
+  /** Ends the connection once everything written has been sent; nothing more is read. */
+  private finishConnection(): void {
+    if (this.done) return;
+    this.done = true;
+    this.lane.forget(this);
+    const socket = this.socket;
+    socket.off('data', this.onData);
+    this.buffered = undefined;
+    socket.destroySoon();
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Serialises a response head for the HTTP/1.1 fast lane, with the framing rules of the node:http path
+ * (pipeline/write-response.ts `flatHeaders` plus what node's ServerResponse adds): Content-Length from a
+ * buffer body, `Content-Length: 0` for an empty one, chunked for a stream of unknown length, `Date` when the
+ * response has none, `Connection: keep-alive` + `Keep-Alive` or `Connection: close`, and the same field
+ * validation node applies (a refused status or field throws, and the writer answers 500 instead).
+ */
+import { STATUS_CODES } from 'node:http';
+import { closingStatuses } from '../pipeline/error-response.js';
+import type { ResponseState } from '../pipeline/host.js';
+
+/** A serialised head and how the body that follows it is framed. */
+export interface H1Head {
+  readonly text: string;
+  /** The body is sent with chunked transfer coding. */
+  readonly chunked: boolean;
+  /** Body bytes follow the head (false for HEAD, 1xx, 204 and 304). */
+  readonly hasBody: boolean;
+  /** The connection closes after this response. */
+  readonly close: boolean;
+}
+
+/** Thrown for a status or field node:http would refuse; the writer answers 500 instead. */
+export class InvalidHead extends Error {}
+
+const tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const valueRe = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** Status lines built once per status. */
+const statusLines = new Map<number, string>();
+
+function statusLine(status: number): string {
+  let line = statusLines.get(status);
+  if (line === undefined) {
+    line = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
+    statusLines.set(status, line);
+  }
+  return line;
+}
+
+let dateSecond = -1;
+let dateLine = '';
+
+/** `Date: ...\r\n` for the current second (RFC 9110 §6.6.1), rebuilt once a second. */
+function currentDateLine(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateLine = `date: ${new Date(second * 1000).toUTCString()}\r\n`;
+  }
+  return dateLine;
+}
+
+function field(name: string, value: string | number): string {
+  const v = typeof value === 'string' ? value : String(value);
+  if (!valueRe.test(v)) throw new InvalidHead(`invalid value for response field "${name}"`);
+  return `${name}: ${v}\r\n`;
+}
+
+function bodiless(status: number): boolean {
+  return status === 204 || status === 304 || status < 200;
+}
+
+function namesClose(v: string | string[]): boolean {
+  const s = (typeof v === 'string' ? v : v.join(',')).toLowerCase();
+  return s === 'close' || s.split(',').some((t) => t.trim() === 'close');
+}
+
+/**
+ * The head for `r`. `head` is a HEAD request (no body bytes), `close` asks for `Connection: close`
+ * (the client asked, or the server is draining); `keepAliveSeconds` is advertised otherwise.
+ */
+export function serializeHead(
+  r: ResponseState,
+  head: boolean,
+  close: boolean,
+  altSvc: string | undefined,
+  keepAliveSeconds: number,
+): H1Head {
+  const status = r.status;
+  if (!Number.isInteger(status) || status < 100 || status > 999)
+    throw new InvalidHead(`invalid status ${status}`);
+  const headers = r.headers;
+  const body = r.body;
+  const noBody = bodiless(status);
+  let length: number | undefined;
+  let lengthDefault = false;
+  if (!noBody) {
+    if (Buffer.isBuffer(body)) length = body.length;
+    else if (body === undefined) lengthDefault = true;
+  }
+  let closing = close || closingStatuses.has(status);
+  let text = statusLine(status);
+  let sawAltSvc = false;
+  let sawLength = false;
+  let sawConnection = false;
+  let sawDate = false;
+  for (const name in headers) {
+    const v = headers[name];
+    if (v === undefined) continue;
+    if (!tokenRe.test(name)) throw new InvalidHead(`invalid response field name "${name}"`);
+    switch (name) {
+      case 'content-length':
+        sawLength = true;
+        text += field(name, length ?? (v as string));
+        continue;
+      case 'connection':
+        sawConnection = true;
+        if (!closing && namesClose(v)) closing = true;
+        text += closing ? 'connection: close\r\n' : field(name, v as string);
+        continue;
+      // The framing is this writer's decision (chunked when a stream has no length).
+      case 'transfer-encoding':
+        continue;
+      case 'alt-svc':
+        sawAltSvc = true;
+        break;
+      case 'date':
+        sawDate = true;
+        break;
+    }
+    if (Array.isArray(v)) for (const one of v) text += field(name, one);
+    else text += field(name, v);
+  }
+  if (altSvc !== undefined && !sawAltSvc) text += `alt-svc: ${altSvc}\r\n`;
+  if (!sawLength && (length !== undefined || lengthDefault)) text += `content-length: ${length ?? 0}\r\n`;
+  const chunked = !noBody && !head && !sawLength && body !== undefined && !Buffer.isBuffer(body);
+  if (chunked) text += 'transfer-encoding: chunked\r\n';
+  if (!sawDate) text += currentDateLine();
+  if (!sawConnection)
+    text += closing
+      ? 'connection: close\r\n'
+      : `connection: keep-alive\r\nkeep-alive: timeout=${keepAliveSeconds}\r\n`;
+  return { text: `${text}\r\n`, chunked, hasBody: !noBody && !head, close: closing };
+}

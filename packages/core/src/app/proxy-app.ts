@@ -127,7 +127,7 @@ export class ProxyApp implements AppRuntime {
   private raw: RawTcpSwitch | undefined = undefined;
   /** HTTP/2 on the main listener (server.http2). */
   private h2: H2Front | undefined = undefined;
-  /** HTTP/1.1 fast lane in front of node:http (plain-text listener only). */
+  /** HTTP/1.1 fast lane in front of node:http. */
   private fast: H1FastLane | undefined = undefined;
   private tls: TlsMaterial | undefined = undefined;
   /** HTTP/3 over QUIC (server.http3), on its own UDP port. */
@@ -237,20 +237,19 @@ export class ProxyApp implements AppRuntime {
       this.tls,
       s.http2 ? alpnProtocols : ['http/1.1'],
     );
-    if (this.tls === undefined) {
-      // Innermost: the HTTP/2 and raw TCP sniffers below hand HTTP/1.1 connections to the lane.
-      this.fast = new H1FastLane({
-        listener: 'main',
-        current: () => this.current,
-        onComplete: options.onComplete,
-        draining: () => this.draining,
-        onHookError: (err) => this.logger.error({ err }, 'onComplete hook failed'),
-        altSvc: () => this.altSvc,
-        maxHeaderSize: () => this.current.config.server.max_header_size,
-        keepAliveMs: 5000,
-      });
-      this.fast.attach(this.server);
-    }
+    // Innermost: the HTTP/2 (ALPN or prior knowledge) and raw TCP sniffers below hand HTTP/1.1
+    // connections to the lane, which hands node:http what it does not serve itself.
+    this.fast = new H1FastLane({
+      listener: 'main',
+      current: () => this.current,
+      onComplete: options.onComplete,
+      draining: () => this.draining,
+      onHookError: (err) => this.logger.error({ err }, 'onComplete hook failed'),
+      altSvc: () => this.altSvc,
+      maxHeaderSize: () => this.current.config.server.max_header_size,
+      keepAliveMs: 5000,
+    });
+    this.fast.attach(this.server);
     // Every accepted socket, whatever protocol takes it over (h1, h2, TLS mid-handshake, raw TCP), so
     // that shutdown can end the ones server.close() would wait on forever.
     this.server.on('connection', (socket: Socket) => {

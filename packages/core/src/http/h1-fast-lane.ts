@@ -12,6 +12,7 @@
  * served one at a time, in order (pipelined requests wait in the buffer).
  */
 import type { Server as NetServer, Socket } from 'node:net';
+import { Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { Readable } from 'node:stream';
 import { ProxyError } from '../errors/proxy-error.js';
 import { errorResponse } from '../pipeline/error-response.js';
@@ -68,12 +69,14 @@ export class H1FastLane {
    * the lane and reaches them only when handed off.
    */
   attach(server: NetServer): void {
-    const node = server.listeners('connection') as NodeConnectionListener[];
-    server.removeAllListeners('connection');
+    // An https server hands node:http its connections on 'secureConnection', after the handshake.
+    const event = server instanceof TlsServer ? 'secureConnection' : 'connection';
+    const node = server.listeners(event) as NodeConnectionListener[];
+    server.removeAllListeners(event);
     const toNode = (socket: Socket): void => {
       for (const l of node) l.call(server, socket);
     };
-    server.on('connection', (socket: Socket) => {
+    server.on(event, (socket: Socket) => {
       const conn = new FastConnection(this, socket, toNode);
       this.conns.add(conn);
       this.sweeper ??= setInterval(() => this.sweep(), sweepMs(this.opts.keepAliveMs)).unref();
@@ -127,6 +130,7 @@ class FastConnection {
   /** performance.now() when the last response was written (or the connection opened). */
   private idleSince = performance.now();
   private readonly peer: string;
+  private readonly scheme: 'http' | 'https';
 
   constructor(
     private readonly lane: H1FastLane,
@@ -134,6 +138,7 @@ class FastConnection {
     private readonly toNode: NodeConnectionListener,
   ) {
     this.peer = normalizeIp(socket.remoteAddress ?? '');
+    this.scheme = (socket as TLSSocket).encrypted === true ? 'https' : 'http';
     socket.setNoDelay(true);
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
@@ -263,7 +268,7 @@ class FastConnection {
       body: undefined,
       clientIp: serving.trustedProxies.clientIp(this.peer, headers['x-forwarded-for']),
       peerIp: this.peer,
-      scheme: 'http',
+      scheme: this.scheme,
       protocol: 'h1',
       listener: opts.listener,
       startedAt,

@@ -12,8 +12,8 @@
  * served one at a time, in order (pipelined requests wait in the buffer).
  */
 import type { Server as NetServer, Socket } from 'node:net';
-import { Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { Readable } from 'node:stream';
+import { type TLSSocket, Server as TlsServer } from 'node:tls';
 import { ProxyError } from '../errors/proxy-error.js';
 import { errorResponse } from '../pipeline/error-response.js';
 import { type ListenerName, ProxyExchange } from '../pipeline/exchange.js';

@@ -5,7 +5,7 @@
 import { type Logger, pino } from 'pino';
 import type { ProxyExchange } from '../pipeline/exchange.js';
 import type { OnComplete } from '../pipeline/hooks.js';
-import { plainLoggerStream } from './logger.js';
+import { BatchedStream, plainLoggerStream } from './logger.js';
 import type { ProxyMetrics } from './metrics.js';
 
 /** `notes` key under which std.cache records its named state (hit, miss, stale, bypass, …). */
@@ -80,51 +80,97 @@ export function createRequestObserver(options: RequestObserverOptions): OnComple
   // pino's generic path (serializers, per-key stringify, ISO date per line) was ~10% of a cache hit's CPU;
   // for a logger of known layout the line is built here, byte-for-byte what pino would write
   const stream = plainLoggerStream(logger);
-  const prefix = `{"level":${pino.levels.values.info},"time":"`;
-  const bindings = `","pid":${process.pid}`;
+  const batched = stream instanceof BatchedStream ? stream : undefined;
+  const info = pino.levels.values.info;
+  const pid = process.pid;
   let lastMs = Number.NaN;
-  let lastIso = '';
+  // everything before the method's value, for the current millisecond
+  let head = '';
   return (x, bytesIn, bytesOut) => {
     const durationMs = now() - x.startedAt;
     if (x.listener === 'main') metrics.record(x.method, x.status, bytesIn, bytesOut, durationMs);
     if (!log || !logger.isLevelEnabled('info')) return;
-    const record = accessLogRecord(x, bytesIn, bytesOut, durationMs);
     if (stream === undefined) {
-      logger.info(record, 'request');
+      logger.info(accessLogRecord(x, bytesIn, bytesOut, durationMs), 'request');
       return;
     }
     const ms = Date.now();
     if (ms !== lastMs) {
       lastMs = ms;
-      lastIso = new Date(ms).toISOString();
+      head = `{"level":${info},"time":"${new Date(ms).toISOString()}","pid":${pid},"method":`;
     }
-    stream.write(`${prefix}${lastIso}${bindings}${accessLogFields(record)},"msg":"request"}\n`);
+    const line = head + accessLogTail(x, bytesIn, bytesOut, durationMs);
+    if (batched !== undefined && lineAscii) batched.writeAscii(line);
+    else stream.write(line);
   };
 }
 
-/** The record's fields as `,"key":value` pairs in pino's order (declaration order, undefined left out). */
-export function accessLogFields(r: AccessLogRecord): string {
+/**
+ * The access line from the method's value to the newline, read straight off the exchange: the fields of
+ * `accessLogRecord` in its order (what pino writes for that record), optional ones only when present.
+ */
+function accessLogTail(x: ProxyExchange, bytesIn: number, bytesOut: number, durationMs: number): string {
+  lineAscii = true;
   let s =
-    `,"method":${jsonString(r.method)},"path":${jsonString(r.path)},"status":${jsonNumber(r.status)}` +
-    `,"bytes_in":${jsonNumber(r.bytes_in)},"bytes_out":${jsonNumber(r.bytes_out)}` +
-    `,"duration_ms":${jsonNumber(r.duration_ms)},"client_ip":${jsonString(r.client_ip)}` +
-    `,"protocol":${jsonString(r.protocol)},"listener":${jsonString(r.listener)}`;
-  if (r.request_id !== undefined) s += `,"request_id":${jsonString(r.request_id)}`;
-  if (r.cache !== undefined) s += `,"cache":${jsonString(r.cache)}`;
-  if (r.responder !== undefined) s += `,"responder":${jsonString(r.responder)}`;
-  if (r.error !== undefined) s += `,"error":${jsonString(r.error)}`;
-  if (r.aborted !== undefined) s += `,"aborted":${r.aborted ? 'true' : 'false'}`;
-  return s;
+    `${jsonString(x.method)},"path":${jsonString(x.path)},"status":${jsonNumber(x.status)}` +
+    `,"bytes_in":${jsonNumber(bytesIn)},"bytes_out":${jsonNumber(bytesOut)}` +
+    `,"duration_ms":${durationText(durationMs)},"client_ip":${jsonString(x.client_ip)}` +
+    `,"protocol":${jsonString(x.protocol)},"listener":${jsonString(x.listener)}`;
+  const requestId = x.ctxGet('request_id');
+  if (requestId !== '') s += `,"request_id":${jsonString(requestId)}`;
+  const cache = x.peekNote(NOTE_CACHE_STATE);
+  if (typeof cache === 'string') s += `,"cache":${jsonString(cache)}`;
+  if (x.responder !== undefined) s += `,"responder":${jsonString(x.responder)}`;
+  if (x.error !== undefined) s += `,"error":${jsonString(x.error.code)}`;
+  if (x.aborted) s += ',"aborted":true';
+  return `${s},"msg":"request"}\n`;
 }
 
-/** Characters JSON.stringify would escape: quote, backslash, C0 controls and (lone) surrogates. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must be escaped
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** False once `jsonString` met a non-ASCII character in the line being built (set by `accessLogTail`). */
+let lineAscii = true;
 
+/**
+ * `v` as a JSON string literal. Most values are printable ASCII that needs no escaping, which one scan
+ * finds cheaper than a regular expression; anything else takes `jsonStringSlow`.
+ */
 function jsonString(v: string): string {
-  return NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : `"${v}"`;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) return jsonStringSlow(v, i);
+  }
+  return `"${v}"`;
+}
+
+/**
+ * `jsonString` from index `from` on: JSON.stringify when a character needs escaping (quote, backslash,
+ * C0 controls, surrogates: a lone one becomes `\udXXX`), else the value quoted; notes non-ASCII.
+ */
+function jsonStringSlow(v: string, from: number): string {
+  let mustEscape = false;
+  for (let i = from; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c > 0x7f) lineAscii = false;
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) mustEscape = true;
+  }
+  return mustEscape ? JSON.stringify(v) : `"${v}"`;
 }
 
 function jsonNumber(v: number): string {
-  return Number.isFinite(v) ? String(v) : 'null';
+  return Number.isFinite(v) ? `${v}` : 'null';
+}
+
+/**
+ * `duration_ms` as JSON: the duration rounded to the microsecond, written as `String(Math.round(d *
+ * 1000) / 1000)` would write it (what pino writes for the record), without the float-to-shortest-string
+ * conversion (~150 ns). Below 1e12 µs the rounded double prints as exactly these three decimals.
+ */
+function durationText(durationMs: number): string {
+  const us = Math.round(durationMs * 1000);
+  if (!(us >= 0 && us < 1e12)) return jsonNumber(us / 1000);
+  const ms = Math.floor(us / 1000);
+  const frac = us - ms * 1000;
+  if (frac === 0) return `${ms}`;
+  if (frac % 100 === 0) return `${ms}.${frac / 100}`;
+  if (frac % 10 === 0) return `${ms}.${frac < 100 ? '0' : ''}${frac / 10}`;
+  return `${ms}.${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}`;
 }

@@ -1,7 +1,8 @@
 /**
  * The proxy's metrics on prom-client, in a registry of their own (never the global one, so several
  * proxies or tests in one process do not mix). The per-request path only bumps plain numbers and
- * typed-array slots; prom-client's label-hashing objects are filled from them at scrape time.
+ * typed-array slots; prom-client's label-hashing objects are filled from them at scrape time, and the
+ * latency histogram is read from its bucket counts (see `CountedHistogram`).
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Metrics } from '../pipeline/host.js';
@@ -78,7 +79,7 @@ export class ProxyMetrics implements Metrics {
   /** Request counts per method (index in `knownMethods`), then per status code. */
   private readonly statusCounts = knownMethods.map(() => new Float64Array(STATUS_SLOTS));
   private readonly counts = new Map<string, number>();
-  private readonly duration: Histogram;
+  private readonly duration: CountedHistogram;
   /** Counters created on demand by `inc()` for names outside the fixed set. */
   private readonly extra = new Map<string, Counter | undefined>();
 
@@ -123,7 +124,7 @@ export class ProxyMetrics implements Metrics {
         this.set(self.latencyMaxMs);
       },
     });
-    this.duration = new Histogram({
+    this.duration = new CountedHistogram({
       name: metricNames.requestDuration,
       help: 'Request duration in seconds, from the complete request head to the end of the response.',
       buckets: durationBuckets,
@@ -145,7 +146,7 @@ export class ProxyMetrics implements Metrics {
     if (m < 0) m = knownMethods.length - 1;
     const slots = this.statusCounts[m];
     if (slots && status >= 0 && status < STATUS_SLOTS) slots[status] = (slots[status] ?? 0) + 1;
-    this.duration.observe(durationMs / 1000);
+    this.duration.record(durationMs / 1000);
   }
 
   connectionOpened(): void {
@@ -252,6 +253,97 @@ export interface StatsSnapshot {
   readonly rate_limited: number;
   readonly pool_hits: number;
   readonly circuit_breaker_trips: number;
+}
+
+type HistogramSnapshot = Awaited<ReturnType<Histogram['get']>>;
+
+/**
+ * prom-client's unlabelled `Histogram` whose state is plain numbers: `record` costs a bucket search
+ * and three additions, where `observe` built a label object, hashed it and stringified the bucket bound
+ * per call (~120 ns, 1.5 % of a cache hit). Scraping reports what prom-client's own histogram would for
+ * the same observations, value for value (the metrics tests compare the two texts).
+ */
+class CountedHistogram extends Histogram {
+  private readonly metricName: string;
+  private readonly helpText: string;
+  /** In the configured order, as prom-client reports and searches them. */
+  private readonly bounds: readonly number[];
+  /** Observations per bucket (not cumulative); the last slot is above the largest bound. */
+  private readonly counts: Float64Array;
+  private sum = 0;
+  private count = 0;
+  /** Like prom-client's, the histogram reports zeros when new, and no samples after `reset()`. */
+  private present = true;
+
+  constructor(config: { name: string; help: string; buckets: number[]; registers: Registry[] }) {
+    super(config);
+    this.metricName = config.name;
+    this.helpText = config.help;
+    this.bounds = [...config.buckets];
+    this.counts = new Float64Array(this.bounds.length + 1);
+  }
+
+  /** Records one observation; non-finite values are dropped (prom-client's observe throws on them). */
+  record(value: number): void {
+    if (!Number.isFinite(value)) return;
+    const bounds = this.bounds;
+    let i = 0;
+    while (i < bounds.length && value > (bounds[i] as number)) i++;
+    this.counts[i] = (this.counts[i] ?? 0) + 1;
+    this.sum += value;
+    this.count++;
+    this.present = true;
+  }
+
+  override async get(): Promise<HistogramSnapshot> {
+    return this.snapshot();
+  }
+
+  /** What prom-client's Registry reads when rendering the text exposition (it prefers it to `get`). */
+  async getForPromString(): Promise<HistogramSnapshot> {
+    return this.snapshot();
+  }
+
+  override reset(): void {
+    super.reset();
+    // prom-client's constructor calls reset() before this class's fields exist
+    if (this.counts === undefined) return;
+    this.counts.fill(0);
+    this.sum = 0;
+    this.count = 0;
+    this.present = false;
+  }
+
+  private snapshot(): HistogramSnapshot {
+    const name = this.metricName;
+    const bucket = `${name}_bucket`;
+    const values: {
+      labels: Record<string, string | number>;
+      value: number;
+      metricName: string;
+      exemplar?: null;
+    }[] = [];
+    const snapshot = { name, help: this.helpText, type: 'histogram', values, aggregator: 'sum' };
+    if (!this.present) return snapshot as unknown as HistogramSnapshot;
+    let acc = 0;
+    for (let i = 0; i < this.bounds.length; i++) {
+      acc += this.counts[i] ?? 0;
+      values.push({
+        labels: { le: this.bounds[i] as number },
+        value: acc,
+        metricName: bucket,
+        exemplar: null,
+      });
+    }
+    values.push(
+      { labels: { le: '+Inf' }, value: this.count, metricName: bucket, exemplar: null },
+      { labels: {}, value: this.sum, metricName: `${name}_sum` },
+      { labels: {}, value: this.count, metricName: `${name}_count` },
+    );
+    // prom-client's declared MetricObject (numeric MetricType enum, required collect) does not match
+    // what its Histogram returns at run time ('histogram'); this is that run-time shape
+    return snapshot as unknown as HistogramSnapshot;
+  }
 }
 
 /** A counter whose value is read from `value()` at scrape time. */

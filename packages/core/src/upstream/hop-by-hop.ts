@@ -2,8 +2,6 @@
  * Hop-by-hop header handling (RFC 9110 §7.6.1): these fields describe one connection and are never
  * forwarded, in either direction, together with every field the Connection header names.
  */
-import type { HeaderRecord } from '../pipeline/host.js';
-
 const hopByHop: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
@@ -29,18 +27,6 @@ export function connectionNamed(connection: string | string[] | undefined): Read
   for (const part of text.split(',')) {
     const name = part.trim().toLowerCase();
     if (name !== '') out.add(name);
-  }
-  return out;
-}
-
-/** Copies end-to-end fields of `headers` into a new record (hop-by-hop and Connection-named removed). */
-export function endToEnd(headers: HeaderRecord): HeaderRecord {
-  const named = connectionNamed(headers.connection);
-  const out: HeaderRecord = {};
-  for (const name in headers) {
-    const v = headers[name];
-    if (v === undefined || isHopByHop(name) || named?.has(name) === true) continue;
-    out[name] = v;
   }
   return out;
 }

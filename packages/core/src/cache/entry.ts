@@ -94,6 +94,15 @@ export function storedHeaders(headers: HeaderRecord, bodyLength: number, respons
   return out;
 }
 
+/**
+ * A copy of a header record that fields can be added to cheaply. Not `{ ...h }`: V8 (node 20) gives a
+ * spread copy a hidden class without transitions, so each field added to it afterwards (X-Request-Id
+ * on a hit) costs about a microsecond and a new hidden class.
+ */
+export function copyHeaders(h: HeaderRecord): HeaderRecord {
+  return Object.assign({}, h);
+}
+
 /** What `makeEntry` needs: a stored response without what it derives (meta, size, hit headers). */
 export interface EntryInit extends Omit<StoredResponse, 'control' | 'meta' | 'size' | 'hitHeaders'> {
   readonly control?: HeaderRecord;
@@ -126,7 +135,7 @@ export function freshened(
   responseTime: number,
   policy: FreshnessPolicy,
 ): StoredResponse {
-  const headers: HeaderRecord = { ...entry.headers };
+  const headers = copyHeaders(entry.headers);
   for (const name in notModified) {
     const v = notModified[name];
     if (v === undefined || NOT_STORED.has(name) || NOT_UPDATED_BY_304.has(name) || name.startsWith('proxy-'))

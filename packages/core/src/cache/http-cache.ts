@@ -25,7 +25,14 @@ import {
   notModifiedHeaders,
   validates,
 } from './conditional.js';
-import { controlFields, freshened, makeEntry, type StoredResponse, storedHeaders } from './entry.js';
+import {
+  controlFields,
+  copyHeaders,
+  freshened,
+  makeEntry,
+  type StoredResponse,
+  storedHeaders,
+} from './entry.js';
 import {
   currentAge,
   type FreshnessPolicy,
@@ -62,6 +69,14 @@ const X_CACHE: Readonly<Record<CacheState, string | undefined>> = {
 
 /** Methods that never invalidate (RFC 9110 §9.2.1 safe methods). */
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/**
+ * How long misses for a key whose last response was not storable skip coalescing (Varnish's
+ * hit-for-miss, 120 s there too): waiting for a leader whose answer cannot be shared only delays them.
+ */
+export const UNCACHEABLE_MEMO_MS = 120_000;
+/** Keys remembered as uncacheable at most. */
+const UNCACHEABLE_MEMO_MAX = 10_000;
 
 /** Largest Age value sent (RFC 9111 §5.1). */
 const AGE_MAX = 2_147_483_648;
@@ -188,6 +203,17 @@ function prematureClose(): Error {
  * before its end destroys the tee with that error; a tee destroyed before it took the whole body (the
  * client left, the response was replaced) destroys the body. `onFail` runs in both cases.
  */
+/**
+ * `body` in memory of its own: a buffer that is a view (a slice of undici's read buffer, or of node's
+ * shared pool) would keep the whole allocation alive for as long as the entry lives, unseen by max_bytes.
+ */
+function ownBytes(body: Buffer): Buffer {
+  if (body.byteOffset === 0 && body.buffer.byteLength === body.length) return body;
+  const own = Buffer.allocUnsafeSlow(body.length);
+  body.copy(own);
+  return own;
+}
+
 function teeBody(body: Readable, tee: Transform, onFail: () => void): void {
   // Errors reach the response writer through the tee; these listeners keep pipe() from rethrowing them.
   tee.on('error', ignore);
@@ -210,8 +236,13 @@ function teeBody(body: Readable, tee: Transform, onFail: () => void): void {
   body.pipe(tee);
 }
 
-/** The notes store() needs for a request that goes upstream (a miss or a revalidation). */
-function goingUpstream(notes: Map<string, unknown>, key: string, requestTime: number): void {
+/**
+ * What a request that goes upstream (a miss or a revalidation) needs: the notes store() reads, and the
+ * Surrogate-Capability for the origin (a hit, which goes nowhere, is spared both).
+ */
+function goingUpstream(x: HostExchange, key: string, requestTime: number): void {
+  advertiseSurrogate(x.requestHeaders);
+  const notes = x.notes;
   notes.set(NOTE_KEY, key);
   notes.set(NOTE_STATE, 'miss' satisfies CacheState);
   notes.set(NOTE_REQUEST_TIME, requestTime);
@@ -225,7 +256,7 @@ function goingUpstream(notes: Map<string, unknown>, key: string, requestTime: nu
 function hitHeaders(entry: StoredResponse, age: number): HeaderRecord {
   let prepared = entry.hitHeaders;
   if (prepared === undefined) {
-    const headers: HeaderRecord = { ...entry.headers };
+    const headers = copyHeaders(entry.headers);
     headers.age = String(age);
     headers['x-cache'] = X_CACHE.hit;
     prepared = { headers, ageSeconds: age };
@@ -302,6 +333,8 @@ export class HttpCache {
   clock: () => number = Date.now;
   private readonly coalescer: Coalescer;
   private readonly refreshing = new Set<string>();
+  /** Keys whose last response was not storable → until when (clock ms) their misses are not coalesced. */
+  private readonly uncacheable = new Map<string, number>();
 
   constructor(
     public settings: CacheSettings,
@@ -335,9 +368,9 @@ export class HttpCache {
   /** std.cache.check: answers from cache when it may; otherwise prepares the upstream request. */
   check(x: HostExchange): void {
     const method = x.method;
-    advertiseSurrogate(x.requestHeaders);
-    const notes = x.notes;
     if (method !== 'GET' && method !== 'HEAD') {
+      advertiseSurrogate(x.requestHeaders);
+      const notes = x.notes;
       notes.set(NOTE_STATE, 'bypass' satisfies CacheState);
       if (!SAFE_METHODS.has(method)) {
         notes.set(NOTE_UNSAFE, true);
@@ -350,8 +383,8 @@ export class HttpCache {
     const requestTime = this.clock();
     const redis = this.redis;
     if (redis !== undefined) {
-      goingUpstream(notes, key, requestTime);
-      notes.set(NOTE_BEFORE_FORWARD, async (y: HostExchange): Promise<boolean> => {
+      goingUpstream(x, key, requestTime);
+      x.notes.set(NOTE_BEFORE_FORWARD, async (y: HostExchange): Promise<boolean> => {
         const variants = await redis.get(key);
         return this.decide(y, key, variants, requestTime, true);
       });
@@ -377,9 +410,9 @@ export class HttpCache {
     const entry = variants === undefined ? undefined : selectVariant(variants, x.requestHeaders);
     const answer = entry === undefined ? undefined : answerFor(entry, x.method, x.requestHeaders);
     if (entry === undefined || answer === undefined) {
-      if (!inForward) goingUpstream(x.notes, key, requestTime);
+      if (!inForward) goingUpstream(x, key, requestTime);
       if (reqCC.has('only-if-cached')) return this.gatewayTimeout(x);
-      return this.missed(x, key, inForward);
+      return this.missed(x, key, inForward, requestTime);
     }
     // The memory tier decides at request time; the Redis tier once its lookup has answered.
     const now = inForward ? this.clock() : requestTime;
@@ -408,7 +441,7 @@ export class HttpCache {
         return true;
       }
     }
-    if (!inForward) goingUpstream(x.notes, key, requestTime);
+    if (!inForward) goingUpstream(x, key, requestTime);
     if (reqCC.has('only-if-cached')) return this.gatewayTimeout(x);
     const client: HeaderRecord = {
       'if-none-match': x.requestHeaders['if-none-match'],
@@ -428,14 +461,15 @@ export class HttpCache {
   }
 
   /** A miss: lead the upstream request, or wait for the leader already in flight. */
-  private missed(x: HostExchange, key: string, inForward: boolean): boolean | Promise<boolean> {
+  private missed(x: HostExchange, key: string, inForward: boolean, now: number): boolean | Promise<boolean> {
     // A range request may be answered with a part its followers could not use: it goes alone.
     const h = x.requestHeaders;
     if (
       !this.settings.coalesce ||
       x.method !== 'GET' ||
       h.authorization !== undefined ||
-      h.range !== undefined
+      h.range !== undefined ||
+      this.knownUncacheable(key, now)
     )
       return false;
     if (this.coalescer.lead(key)) {
@@ -446,6 +480,30 @@ export class HttpCache {
     if (inForward) return follow(x);
     x.notes.set(NOTE_BEFORE_FORWARD, follow);
     return false;
+  }
+
+  /** True while `key`'s last response was found not storable (within UNCACHEABLE_MEMO_MS). */
+  private knownUncacheable(key: string, now: number): boolean {
+    if (this.uncacheable.size === 0) return false;
+    const until = this.uncacheable.get(key);
+    if (until === undefined) return false;
+    if (now < until) return true;
+    this.uncacheable.delete(key);
+    return false;
+  }
+
+  /**
+   * A leader's response was not storable: its key is remembered when requests were kept waiting for it,
+   * since more will come (only a leader speaks for a key, not a request with Authorization or Range; and
+   * keys nobody waited on, such as one-off URLs, are not worth remembering).
+   */
+  private uncacheableLeader(leader: string | undefined, now: number): void {
+    if (leader === undefined || !this.coalescer.hasFollowers(leader)) return;
+    const memo = this.uncacheable;
+    // Emptied when full rather than trimmed oldest first: finding a Map's first entry after many deletes
+    // walks over their holes (V8), and forgetting a key only brings coalescing back for it.
+    if (memo.size >= UNCACHEABLE_MEMO_MAX) memo.clear();
+    memo.set(leader, now + UNCACHEABLE_MEMO_MS);
   }
 
   /** A follower: waits for the leader, then answers from what it stored (true) or goes upstream. */
@@ -488,7 +546,7 @@ export class HttpCache {
       // RFC 9110 §15.3.7: a single part, its Content-Range, and the stored header fields.
       const { span, complete, offset } = answer;
       status = 206;
-      headers = { ...entry.headers };
+      headers = copyHeaders(entry.headers);
       headers['content-range'] = `bytes ${span.start}-${span.end}/${complete}`;
       headers['content-length'] = String(span.end - span.start + 1);
       body = entry.body.subarray(span.start - offset, span.end - offset + 1);
@@ -507,7 +565,7 @@ export class HttpCache {
     if (headers === undefined) {
       // The whole stored response: one copy of the prepared record (the pipeline's earlier modules add
       // their own headers to it in on_response), X-Cache set only when it is not a plain hit.
-      headers = { ...hitHeaders(entry, age) };
+      headers = copyHeaders(hitHeaders(entry, age));
       if (state !== 'hit') headers['x-cache'] = X_CACHE[state];
     } else {
       headers.age = String(age);
@@ -610,6 +668,7 @@ export class HttpCache {
     );
     const declared = Number(fieldValue(response.headers, 'content-length'));
     if (refused !== undefined || (Number.isFinite(declared) && declared > this.settings.maxObjectSize)) {
+      this.uncacheableLeader(leader, now);
       release();
       return;
     }
@@ -629,7 +688,7 @@ export class HttpCache {
       ...(typeof backend === 'string' ? { backend } : {}),
     };
     // Copied now: modules whose on_response runs later add per-request headers.
-    const snapshot: HeaderRecord = { ...response.headers };
+    const snapshot = copyHeaders(response.headers);
     snapshot['x-cache'] = undefined;
     const keep = (body: Buffer | undefined): void => {
       const headers = body === undefined ? undefined : storedHeaders(snapshot, body.length, now);
@@ -639,8 +698,8 @@ export class HttpCache {
         headers !== undefined &&
         (init.status !== 206 || storedRange(headers, body.length) !== undefined)
       ) {
-        this.put(makeEntry({ ...init, headers, body }, this.settings.policy), reval?.entry);
-      }
+        this.put(makeEntry({ ...init, headers, body: ownBytes(body) }, this.settings.policy), reval?.entry);
+      } else if (body === undefined) this.uncacheableLeader(leader, now);
       release();
     };
     const body = response.body;
@@ -684,6 +743,7 @@ export class HttpCache {
   }
 
   private put(entry: StoredResponse, replaces: StoredResponse | undefined): void {
+    if (this.uncacheable.size > 0) this.uncacheable.delete(entry.key);
     const redis = this.redis;
     if (redis !== undefined) {
       if (entry.status !== 206) void redis.put(entry);
@@ -707,7 +767,7 @@ export class HttpCache {
   private refresh(x: HostExchange, entry: StoredResponse): void {
     if (this.refreshing.has(entry.key)) return;
     this.refreshing.add(entry.key);
-    const headers: HeaderRecord = { ...x.requestHeaders };
+    const headers = copyHeaders(x.requestHeaders);
     headers['if-none-match'] = undefined;
     headers['if-modified-since'] = undefined;
     if (entry.status !== 206) {
@@ -716,6 +776,7 @@ export class HttpCache {
       headers['if-range'] = undefined;
     }
     addValidators(headers, entry);
+    advertiseSurrogate(headers);
     const bg = new ProxyExchange({
       method: 'GET',
       url: x.uri,

@@ -53,6 +53,31 @@ export class ClientAbort extends EventEmitter {
   }
 }
 
+/**
+ * Header names scripts set, validated, with their lower-case form. Scripts name headers with constants,
+ * so this stays small; it is emptied should a module ever produce names without bound.
+ */
+const validNames = new Map<string, string>();
+const VALID_NAMES_MAX = 512;
+
+/** `name` lower-cased; throws like validateHeaderName when it is not a valid field name. */
+function validLowerName(name: string): string {
+  let lower = validNames.get(name);
+  if (lower === undefined) {
+    validateHeaderName(name);
+    lower = name.toLowerCase();
+    if (validNames.size >= VALID_NAMES_MAX) validNames.clear();
+    validNames.set(name, lower);
+  }
+  return lower;
+}
+
+/**
+ * The last header value that passed validation: request_id sets the same id on the request and on its
+ * response, so the second check is skipped (validity depends on the characters only).
+ */
+let lastValidValue = '';
+
 /** The host-side exchange implementing the contract in host.ts. */
 export class ProxyExchange implements HostExchange {
   readonly method: string;
@@ -167,10 +192,13 @@ export class ProxyExchange implements HostExchange {
 
   setHeader(phase: HandlerEvent, name: string, value: string): void {
     // Validate here so that a bad name/value fails at the script line that set it, not at write time.
-    validateHeaderName(name);
-    validateHeaderValue(name, value);
+    const lower = validLowerName(name);
+    if (value !== lastValidValue) {
+      validateHeaderValue(name, value);
+      lastValidValue = value;
+    }
     const target = phase === 'on_response' ? this.response?.headers : this.requestHeaders;
-    if (target !== undefined) target[name.toLowerCase()] = value;
+    if (target !== undefined) target[lower] = value;
   }
 
   removeHeader(phase: HandlerEvent, name: string): void {

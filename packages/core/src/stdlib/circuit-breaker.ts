@@ -40,6 +40,16 @@ export class Circuits {
     return this.circuits.get(backend)?.state ?? 'closed';
   }
 
+  /**
+   * Takes check()'s settings like allow(); true when no backend has a failure on record, so that every
+   * circuit is closed and any request may pass (the usual case, decided without the backend list).
+   */
+  allClosed(threshold: number, recoverySeconds: number): boolean {
+    this.threshold = Math.max(1, threshold);
+    this.recoveryMs = Math.max(0, recoverySeconds) * 1000;
+    return this.circuits.size === 0;
+  }
+
   /** True when a request may go to `backend`; moves an open circuit whose recovery elapsed to half-open. */
   allow(backend: string, threshold: number, recoverySeconds: number): boolean {
     this.threshold = Math.max(1, threshold);
@@ -88,6 +98,7 @@ export function createCircuitBreaker(ctx: StdContext): StdImplementations {
   });
   return {
     'std.circuit_breaker.check': (x: HostExchange, threshold: number, recovery: number) => {
+      if (circuits.allClosed(threshold, recovery)) return true;
       const chosen = x.ctxGet('backend');
       if (chosen !== '') return circuits.allow(chosen, threshold, recovery);
       return circuits.allowAny(services.configuredBackends(), threshold, recovery);

@@ -51,7 +51,8 @@ export function negotiateEncoding(acceptEncoding: string): Encoding | undefined 
 
 /** Whether a Content-Type is worth compressing. */
 export function isCompressibleType(contentType: string): boolean {
-  const type = (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  const semi = contentType.indexOf(';');
+  const type = (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
   if (type === '' || type === 'text/event-stream') return false;
   if (type.startsWith('text/')) return true;
   const slash = type.indexOf('/');
@@ -83,8 +84,9 @@ function eligible(
   if (s < 200 || s === 204 || s === 206 || s === 304) return false;
   const ce = headerValue(response.headers, 'content-encoding').trim().toLowerCase();
   if (ce !== '' && ce !== 'identity') return false;
-  if (/(^|,)\s*no-transform\s*(,|$)/i.test(headerValue(response.headers, 'cache-control'))) return false;
+  // The type first: it turns most ineligible responses away without the Cache-Control regex.
   if (!isCompressibleType(headerValue(response.headers, 'content-type'))) return false;
+  if (/(^|,)\s*no-transform\s*(,|$)/i.test(headerValue(response.headers, 'cache-control'))) return false;
   const size = knownSize(response);
   return size === undefined || !(size < minSize);
 }

@@ -13,9 +13,16 @@ import { headerValue, type StdContext, type StdImplementations } from './std-con
 const ACCEPTABLE_ID = /^[\x21-\x7e]{1,200}$/;
 
 export function createRequestId(_ctx: StdContext): StdImplementations {
+  // The header name is a config constant: lower-cased once, not per request.
+  let name = '';
+  let lower = '';
   return {
     'std.request_id.inject': (x: HostExchange, header: string): string => {
-      const incoming = headerValue(x.requestHeaders, header);
+      if (header !== name) {
+        name = header;
+        lower = header.toLowerCase();
+      }
+      const incoming = headerValue(x.requestHeaders, lower);
       const id = ACCEPTABLE_ID.test(incoming) ? incoming : randomUUID();
       x.ctxSet('request_id', id);
       if (incoming !== id) x.setHeader('on_request', header, id);

@@ -7,6 +7,8 @@ import type { StdContext, StdImplementations } from './std-context.js';
 
 /** The rewritten path for `path`, or undefined when no rule's prefix matches. */
 export function rewritePath(path: string, rules: ReadonlyMap<string, string>): string | undefined {
+  // The default (no rules) runs on every request: no iterator for it.
+  if (rules.size === 0) return undefined;
   for (const [prefix, replacement] of rules) {
     if (prefix !== '' && path.startsWith(prefix)) {
       const next = replacement + path.slice(prefix.length);

@@ -111,3 +111,18 @@ describe('cache hit path', () => {
     expect(request({ path: '/early' }).response?.headers['x-cache']).toBe('MISS');
   });
 });
+
+describe('cache memory', () => {
+  it('stores a body that is a view of a larger buffer (undici read buffer) as its own copy', () => {
+    const { request } = setup();
+    const readBuffer = Buffer.alloc(64 * 1024, 0x61);
+    const view = readBuffer.subarray(1000, 2024);
+    request({ path: '/v' }, { body: view });
+    const hit = request({ path: '/v' });
+    const body = hit.response?.body as Buffer;
+    expect(body.equals(view)).toBe(true);
+    // The entry does not pin the 64 KiB allocation it was sliced from.
+    expect(body.buffer).not.toBe(readBuffer.buffer);
+    expect(body.buffer.byteLength).toBe(1024);
+  });
+});

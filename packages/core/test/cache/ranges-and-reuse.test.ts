@@ -206,6 +206,19 @@ describe('W3C Edge Architecture: Surrogate-Control aimed at proxycache', () => {
     ]);
   });
 
+  it('a hit, which goes nowhere, is left without it; a stale-while-revalidate refresh carries it', () => {
+    const { clock, request, services, xc } = cacheSetup();
+    request({ path: '/h' }, { headers: { 'cache-control': 'max-age=1, stale-while-revalidate=30' } });
+    const hit = request({ path: '/h' });
+    expect(xc(hit)).toBe('HIT');
+    expect(hit.requestHeaders['surrogate-capability']).toBeUndefined();
+    clock.advance(2_000);
+    expect(xc(request({ path: '/h' }))).toBe('STALE');
+    expect(services.forwarded.map((f) => f.x.requestHeaders['surrogate-capability'])).toEqual([
+      'proxycache="Surrogate/1.0"',
+    ]);
+  });
+
   it('`max-age=…;proxycache` is honoured even with Cache-Control: no-store; the field is not forwarded', () => {
     const { request, xc } = cacheSetup();
     const first = request(

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ProxyExchange } from '../../src/pipeline/exchange.js';
 import { createBindings } from '../../src/stdlib/bindings.js';
+import { getExchange } from '../pipeline/exchange-fixtures.js';
 import { FakeExchange, FakeServices } from './fakes.js';
 
 const inject = createBindings(new FakeServices(), 'request_id').fns['std.request_id.inject'];
@@ -27,5 +29,19 @@ describe('std.request_id.inject', () => {
       const x = new FakeExchange({ headers: { 'x-trace': bad } });
       expect(inject?.(x, 'X-Trace')).toMatch(UUID);
     }
+  });
+
+  it('on a ProxyExchange: a bad configured header name fails every call; the id is echoed as set', () => {
+    const bad = getExchange();
+    expect(() => inject?.(bad, 'X Bad')).toThrow();
+    expect(() => inject?.(getExchange(), 'X Bad')).toThrow();
+    const x = getExchange();
+    x.response = { status: 200, headers: {}, body: undefined };
+    const id = inject?.(x, 'X-Request-Id') as string;
+    x.setHeader('on_response', 'X-Request-Id', x.ctxGet('request_id'));
+    expect([x.requestHeaders['x-request-id'], x.response.headers['x-request-id']]).toEqual([id, id]);
+    // A value is checked even right after a valid one.
+    expect(() => x.setHeader('on_response', 'X-Request-Id', `${id}\n`)).toThrow();
+    expect(x).toBeInstanceOf(ProxyExchange);
   });
 });

@@ -124,6 +124,8 @@ class FastConnection {
   private serving: ServingPipeline | undefined = undefined;
   private streaming: Readable | undefined = undefined;
   private looping = false;
+  /** The last answer is still queued in the socket: the next request waits for 'drain'. */
+  private waitingDrain = false;
   private done = false;
   /** The client half-closed: finish the current response, then close. */
   private ended = false;
@@ -165,7 +167,7 @@ class FastConnection {
   private readonly onData = (chunk: Buffer): void => {
     const prior = this.buffered;
     this.buffered = prior === undefined ? chunk : Buffer.concat([prior, chunk]);
-    if (this.exchange !== undefined) {
+    if (this.exchange !== undefined || this.waitingDrain) {
       // Pipelined: served after the response in progress; stop reading if the client keeps sending.
       if (this.buffered.length > maxBuffered) this.socket.pause();
       return;
@@ -183,6 +185,10 @@ class FastConnection {
 
   private readonly onDrain = (): void => {
     this.streaming?.resume();
+    if (this.waitingDrain) {
+      this.waitingDrain = false;
+      this.next();
+    }
   };
 
   private readonly onError = (): void => {
@@ -209,7 +215,7 @@ class FastConnection {
     if (this.looping) return;
     this.looping = true;
     try {
-      while (!this.done && this.exchange === undefined) {
+      while (!this.done && this.exchange === undefined && !this.waitingDrain) {
         const buf = this.buffered;
         if (buf === undefined) {
           if (this.ended) this.finishConnection();
@@ -387,6 +393,16 @@ class FastConnection {
       this.finishConnection();
       return;
     }
+    // Like node:http, a pipelined request is not started while earlier answers are still queued for a
+    // client that does not read them: a flood of pipelined GETs of a large object cannot pile up memory.
+    if (this.socket.writableNeedDrain) {
+      this.waitingDrain = true;
+      return;
+    }
+    this.next();
+  }
+
+  private next(): void {
     if (this.socket.isPaused()) this.socket.resume();
     this.serveBuffered();
   }

@@ -636,6 +636,30 @@ describe('fast lane: framing', () => {
     expect(h.completions[0]?.bytesOut).toBe(received);
   });
 
+  it('pipelined requests wait while earlier answers are queued for a client that does not read', async () => {
+    const big = Buffer.alloc(4 * 1024 * 1024, 'b');
+    const h = await start((x) => {
+      x.response = { status: 200, headers: {}, body: big };
+    });
+    const socket = connect(h.port, '127.0.0.1');
+    clients.push(socket);
+    socket.pause();
+    socket.write(get('/1') + get('/2') + get('/3') + get('/4') + get('/5') + get('/6'));
+    await sleep(300);
+    // Without the wait all six 4 MiB answers would be queued in the server's memory at once.
+    expect(h.served.length).toBeLessThanOrEqual(2);
+    let received = 0;
+    await new Promise<void>((resolve) => {
+      socket.on('data', (d: Buffer) => {
+        received += d.length;
+        if (received >= 6 * big.length) resolve();
+      });
+      socket.resume();
+    });
+    await until(() => h.completions.length === 6);
+    expect(h.served.map((x) => x.uri)).toEqual(['/1', '/2', '/3', '/4', '/5', '/6']);
+  });
+
   it.each([204, 304])('%i has no body, even when the module set one', async (status) => {
     const h = await start((x) => {
       x.response =

@@ -247,6 +247,7 @@ export class ProxyApp implements AppRuntime {
       onHookError: (err) => this.logger.error({ err }, 'onComplete hook failed'),
       altSvc: () => this.altSvc,
       maxHeaderSize: () => this.current.config.server.max_header_size,
+      clientTimeoutMs: () => limitsFrom(this.current.config.server).clientTimeoutMs,
       keepAliveMs: 5000,
     });
     this.fast.attach(this.server);

@@ -12,10 +12,10 @@
  * served one at a time, in order (pipelined requests wait in the buffer).
  */
 import type { Server as NetServer, Socket } from 'node:net';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { type TLSSocket, Server as TlsServer } from 'node:tls';
 import { ProxyError } from '../errors/proxy-error.js';
-import { errorResponse } from '../pipeline/error-response.js';
+import { errorResponse, failExchange } from '../pipeline/error-response.js';
 import { type ListenerName, ProxyExchange } from '../pipeline/exchange.js';
 import type { OnComplete } from '../pipeline/hooks.js';
 import { destroyBody } from '../pipeline/write-response.js';
@@ -38,6 +38,8 @@ export interface FastLaneOptions {
   maxHeaderSize(): number;
   /** Idle time allowed between requests on a kept-alive connection. */
   readonly keepAliveMs: number;
+  /** server.client_timeout in ms, read per request: the time allowed for a request and its body. */
+  clientTimeoutMs(): number;
 }
 
 const headEnd = Buffer.from('\r\n\r\n', 'latin1');
@@ -51,11 +53,27 @@ function uncork(socket: Socket): void {
   socket.uncork();
 }
 
-function sweepMs(keepAliveMs: number): number {
-  return Math.max(50, Math.min(1000, Math.floor(keepAliveMs / 4)));
+function sweepMs(keepAliveMs: number, clientTimeoutMs: number): number {
+  return Math.max(50, Math.min(1000, Math.floor(keepAliveMs / 4), Math.floor(clientTimeoutMs / 2)));
 }
 
 type NodeConnectionListener = (socket: Socket) => void;
+
+/** A request body of known length read off the connection: reading more resumes the socket. */
+class RequestBody extends Readable {
+  constructor(private readonly conn: FastConnection) {
+    super();
+  }
+
+  override _read(): void {
+    this.conn.bodyWanted();
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.conn.bodyDestroyed(this);
+    cb(err);
+  }
+}
 
 /** Runs the fast lane in front of a node:http server's own connection handling. */
 export class H1FastLane {
@@ -79,7 +97,10 @@ export class H1FastLane {
     server.on(event, (socket: Socket) => {
       const conn = new FastConnection(this, socket, toNode);
       this.conns.add(conn);
-      this.sweeper ??= setInterval(() => this.sweep(), sweepMs(this.opts.keepAliveMs)).unref();
+      this.sweeper ??= setInterval(
+        () => this.sweep(),
+        sweepMs(this.opts.keepAliveMs, this.opts.clientTimeoutMs()),
+      ).unref();
     });
     server.once('close', () => this.stopSweeping());
   }
@@ -94,7 +115,10 @@ export class H1FastLane {
       return;
     }
     const now = performance.now();
-    for (const c of this.conns) c.closeIfIdleSince(now - this.opts.keepAliveMs);
+    for (const c of this.conns) {
+      c.closeIfIdleSince(now - this.opts.keepAliveMs);
+      c.timeOutBody(now);
+    }
   }
 
   private stopSweeping(): void {
@@ -124,6 +148,13 @@ class FastConnection {
   private serving: ServingPipeline | undefined = undefined;
   private streaming: Readable | undefined = undefined;
   private looping = false;
+  /** The body of the request in progress while it is still arriving, and how many bytes are missing. */
+  private body: RequestBody | undefined = undefined;
+  private bodyRemaining = 0;
+  /** performance.now() by which the request body must be complete (client_timeout). */
+  private bodyDeadline = 0;
+  /** The answer to the request in progress has started to be written. */
+  private responding = false;
   /** The last answer is still queued in the socket: the next request waits for 'drain'. */
   private waitingDrain = false;
   private done = false;
@@ -167,6 +198,10 @@ class FastConnection {
   private readonly onData = (chunk: Buffer): void => {
     const prior = this.buffered;
     this.buffered = prior === undefined ? chunk : Buffer.concat([prior, chunk]);
+    if (this.body !== undefined) {
+      this.feedBody();
+      if (this.buffered === undefined) return;
+    }
     if (this.exchange !== undefined || this.waitingDrain) {
       // Pipelined: served after the response in progress; stop reading if the client keeps sending.
       if (this.buffered.length > maxBuffered) this.socket.pause();
@@ -206,6 +241,8 @@ class FastConnection {
       this.streaming = undefined;
       if (body !== undefined) destroyBody({ status: 0, headers: {}, body });
       else destroyBody(x.response);
+      // An upload cut short must fail upstream too, not look like a complete body.
+      this.body?.destroy(new Error('the client closed the connection during the request body'));
       this.complete();
     }
   };
@@ -232,7 +269,7 @@ class FastConnection {
           return;
         }
         this.buffered = end + 4 === buf.length ? undefined : buf.subarray(end + 4);
-        this.start(head.method, head.url, head.headers, head.close);
+        this.start(head.method, head.url, head.headers, head.close, head.contentLength);
       }
     } finally {
       this.looping = false;
@@ -261,17 +298,31 @@ class FastConnection {
     socket.resume();
   }
 
-  private start(method: string, url: string, headers: ProxyExchange['requestHeaders'], close: boolean): void {
+  private start(
+    method: string,
+    url: string,
+    headers: ProxyExchange['requestHeaders'],
+    close: boolean,
+    contentLength: number,
+  ): void {
     const startedAt = performance.now();
     const opts = this.lane.opts;
     const serving = opts.current();
     serving.enter();
     this.serving = serving;
+    let body: RequestBody | undefined;
+    const tooLarge = contentLength > serving.maxBodySize;
+    if (contentLength > 0 && !tooLarge) {
+      body = new RequestBody(this);
+      this.body = body;
+      this.bodyRemaining = contentLength;
+      this.bodyDeadline = startedAt + opts.clientTimeoutMs();
+    }
     const x = new ProxyExchange({
       method,
       url,
       headers,
-      body: undefined,
+      body,
       clientIp: serving.trustedProxies.clientIp(this.peer, headers['x-forwarded-for']),
       peerIp: this.peer,
       scheme: this.scheme,
@@ -281,14 +332,87 @@ class FastConnection {
     });
     this.exchange = x;
     this.ended ||= close;
+    if (body !== undefined) this.feedBody();
+    if (tooLarge) {
+      // The body is never read: 413 closes the connection (as on the node:http path).
+      failExchange(
+        x,
+        new ProxyError(
+          'PC_ERR_BODY_TOO_LARGE',
+          'downstream',
+          `Content-Length exceeds ${serving.maxBodySize} bytes`,
+        ),
+      );
+      this.write(x);
+      return;
+    }
     serving.pipeline.run(x, this.write);
   }
 
+  /** Moves buffered bytes into the request body, up to its length; pauses the socket when it is full. */
+  private feedBody(): void {
+    const body = this.body;
+    const buf = this.buffered;
+    if (body === undefined || buf === undefined) return;
+    const n = Math.min(buf.length, this.bodyRemaining);
+    const part = n === buf.length ? buf : buf.subarray(0, n);
+    this.buffered = n === buf.length ? undefined : buf.subarray(n);
+    this.bodyRemaining -= n;
+    const more = body.push(part);
+    if (this.bodyRemaining === 0) {
+      this.body = undefined;
+      body.push(null);
+    } else if (!more) this.socket.pause();
+  }
+
+  /**
+   * Ends a request whose body is still incomplete at its deadline (a slowloris upload), as node:http's
+   * requestTimeout does: 408 and close when nothing was answered yet, else the connection is cut. The
+   * body fails, so the upstream request is abandoned rather than completed.
+   */
+  timeOutBody(now: number): void {
+    const x = this.exchange;
+    const body = this.body;
+    if (x === undefined || body === undefined || now < this.bodyDeadline) return;
+    const err = new ProxyError(
+      'PC_ERR_CLIENT_TIMEOUT',
+      'downstream',
+      'request body not complete within client_timeout',
+    );
+    this.body = undefined;
+    this.ended = true;
+    body.destroy(err);
+    if (this.responding) {
+      this.socket.destroy();
+      return;
+    }
+    // The pipeline's own answer, when it comes, finds another exchange current and is dropped.
+    failExchange(x, err);
+    this.write(x);
+  }
+
+  /** @internal The body's reader wants more. */
+  bodyWanted(): void {
+    if (this.body !== undefined && this.socket.isPaused()) this.socket.resume();
+  }
+
+  /**
+   * @internal The body was destroyed before it was complete (upstream gave up, or the answer came
+   * first): the rest of it is never read, so the connection closes after the answer.
+   */
+  bodyDestroyed(body: RequestBody): void {
+    if (this.body !== body) return;
+    this.body = undefined;
+    this.ended = true;
+    if (this.socket.isPaused()) this.socket.resume();
+  }
+
   private readonly write = (x: ProxyExchange): void => {
-    if (this.done || this.exchange !== x) {
+    if (this.done || this.exchange !== x || this.responding) {
       destroyBody(x.response);
       return;
     }
+    this.responding = true;
     let r = x.response;
     if (r === undefined) {
       this.socket.destroy();
@@ -296,7 +420,9 @@ class FastConnection {
     }
     const opts = this.lane.opts;
     const isHead = x.method === 'HEAD';
-    const close = this.ended || opts.draining();
+    // An answer that comes before the whole request body closes the connection: where the next request
+    // would start is unknown.
+    const close = this.ended || this.body !== undefined || opts.draining();
     const altSvc = opts.altSvc?.();
     const keepAlive = Math.max(1, Math.round(opts.keepAliveMs / 1000));
     let head: H1Head;
@@ -388,6 +514,7 @@ class FastConnection {
 
   /** The response was handed to the socket: account the request and go on with the next one. */
   private responseDone(): void {
+    this.body?.destroy();
     this.complete();
     if (this.ended) {
       this.finishConnection();
@@ -413,6 +540,7 @@ class FastConnection {
     if (x === undefined || serving === undefined) return;
     this.exchange = undefined;
     this.serving = undefined;
+    this.responding = false;
     this.idleSince = performance.now();
     serving.leave();
     const { bytesIn, bytesOut } = chargeBytes(this.socket);

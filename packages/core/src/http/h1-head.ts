@@ -1,8 +1,8 @@
 /**
  * The HTTP/1.1 fast lane's request-head recogniser. It accepts only the plain, unambiguous shape that
  * nearly every request has — an HTTP/1.1 request line, one Host, CRLF-terminated field lines of token names
- * and visible values, no body (no Transfer-Encoding, Content-Length absent or 0), no Upgrade or Expect — and
- * returns undefined for anything else. Undefined is not an error: the connection is handed to node:http,
+ * and visible values, no body or one of a single plain Content-Length (no Transfer-Encoding), no Upgrade or
+ * Expect — and returns undefined for anything else. Undefined is not an error: the connection is handed to node:http,
  * whose parser stays the authority on every malformed, unusual or body-carrying request (400, 413, 431,
  * 505, smuggling shapes, chunked bodies, 100-continue).
  */
@@ -18,9 +18,12 @@ export interface SimpleHead {
   readonly headers: HeaderRecord;
   /** `Connection: close` was sent: the response closes the connection. */
   readonly close: boolean;
+  /** Bytes of body that follow the head (Content-Length; 0 when absent). */
+  readonly contentLength: number;
 }
 
 /** RFC 9110 §5.6.2 token characters, for field names and methods. */
+const digitsRe = /^\d{1,15}$/;
 const tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** RFC 9110 §5.5 field-value characters (no CR, LF or NUL; obs-text allowed, as node allows it). */
 const valueRe = /^[\t\x20-\x7e\x80-\xff]*$/;
@@ -105,6 +108,7 @@ export function parseSimpleHead(head: string): SimpleHead | undefined {
   const headers: HeaderRecord = {};
   let hosts = 0;
   let close = false;
+  let contentLength = 0;
   let pos = lineEnd === -1 ? head.length : lineEnd + 2;
   while (pos < head.length) {
     let next = head.indexOf('\r\n', pos);
@@ -123,7 +127,9 @@ export function parseSimpleHead(head: string): SimpleHead | undefined {
         hosts++;
         break;
       case 'content-length':
-        if (value !== '0' || headers[name] !== undefined) return undefined;
+        // One field of digits only (a list, a sign or a second field is node's to refuse).
+        if (headers[name] !== undefined || !digitsRe.test(value)) return undefined;
+        contentLength = Number(value);
         break;
       case 'transfer-encoding':
       case 'upgrade':
@@ -142,5 +148,5 @@ export function parseSimpleHead(head: string): SimpleHead | undefined {
   }
   // RFC 9112 §3.2: exactly one Host in HTTP/1.1 (node:http's path answers 400 otherwise).
   if (hosts !== 1) return undefined;
-  return { method, url, headers, close };
+  return { method, url, headers, close, contentLength };
 }

@@ -44,6 +44,8 @@ interface Harness {
 
 interface HarnessOptions {
   keepAliveMs?: number;
+  clientTimeoutMs?: number;
+  maxBodySize?: number;
   maxHeaderSize?: number;
   /** node:http's request handler: createRequestHandler with the lane's options instead of a recorder. */
   nodeIsProxyHandler?: boolean;
@@ -107,7 +109,7 @@ async function start(respond: Responder, o: HarnessOptions = {}): Promise<Harnes
   );
   const serving: ServingPipeline = {
     pipeline,
-    maxBodySize: 1024 * 1024,
+    maxBodySize: o.maxBodySize ?? 1024 * 1024,
     trustedProxies: TrustedProxies.parse([]).proxies,
     enter: () => {
       inflight++;
@@ -136,6 +138,7 @@ async function start(respond: Responder, o: HarnessOptions = {}): Promise<Harnes
     draining: () => h.draining,
     maxHeaderSize: () => o.maxHeaderSize ?? 16384,
     keepAliveMs: o.keepAliveMs ?? 5000,
+    clientTimeoutMs: () => o.clientTimeoutMs ?? 10_000,
   };
   const recordingHandler = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
@@ -187,9 +190,10 @@ class RawClient {
     this.socket.on('error', () => {});
   }
 
-  async send(text: string): Promise<void> {
+  async send(text: string | Buffer): Promise<void> {
     await this.connected;
-    await new Promise<void>((r) => this.socket.write(Buffer.from(text, 'latin1'), () => r()));
+    const bytes = typeof text === 'string' ? Buffer.from(text, 'latin1') : text;
+    await new Promise<void>((r) => this.socket.write(bytes, () => r()));
   }
 
   /** Waits for `n` complete responses (HEAD ones per `heads`) and returns them, Date lines removed. */
@@ -436,14 +440,16 @@ describe('fast lane: hand-off to node:http', () => {
     expect(h.lane.open).toBe(0);
   });
 
-  it('a POST with a body after two fast requests is answered by node:http with its body intact', async () => {
+  it('a POST with a chunked body after two fast requests is answered by node:http with its body intact', async () => {
     const h = await start(echo);
     const c = new RawClient(h.port);
     await c.send(get('/one'));
     await c.responses(1);
     await c.send(get('/two'));
     await c.responses(2);
-    await c.send('POST /post HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\nhello world');
+    await c.send(
+      'POST /post HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nb\r\nhello world\r\n0\r\n\r\n',
+    );
     const rs = await c.responses(3);
     expect(rs.map((r) => r.body)).toEqual(['GET /one', 'GET /two', 'node POST /post body=hello world']);
     expect(h.nodeRequests).toEqual([{ method: 'POST', url: '/post', body: 'hello world' }]);
@@ -529,6 +535,148 @@ describe('fast lane: hand-off to node:http', () => {
     await until(() => c.data.includes('\r\n\r\n') || c.closed);
     expect(c.data.startsWith('HTTP/1.1 400 Bad Request\r\n')).toBe(true);
     expect(h.served).toEqual([]);
+  });
+});
+
+/** Answers with the method, target and the whole request body, once read. */
+async function echoBody(x: ProxyExchange): Promise<void> {
+  const chunks: Buffer[] = [];
+  if (x.requestBody !== undefined) for await (const c of x.requestBody) chunks.push(c as Buffer);
+  x.response = {
+    status: 200,
+    headers: { 'content-type': 'text/plain' },
+    body: Buffer.from(`${x.method} ${x.uri} body=${Buffer.concat(chunks).toString()}`),
+  };
+}
+
+describe('fast lane: request bodies of known length', () => {
+  it('a POST with Content-Length stays in the lane, its body intact, and the connection goes on', async () => {
+    const h = await start(echoBody);
+    const c = new RawClient(h.port);
+    await c.send('POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\nhello world');
+    await c.responses(1);
+    await c.send(get('/after'));
+    const rs = await c.responses(2);
+    expect(rs.map((r) => r.body)).toEqual(['POST /p body=hello world', 'GET /after body=']);
+    expect(h.nodeRequests).toEqual([]);
+    expect(rs[0]?.headers.connection).toBe('keep-alive');
+  });
+
+  it('a body arriving in pieces after the head is read whole', async () => {
+    const h = await start(echoBody);
+    const c = new RawClient(h.port);
+    await c.send('PUT /p HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc');
+    await sleep(30);
+    await c.send('def');
+    await sleep(30);
+    await c.send('ghij');
+    const rs = await c.responses(1);
+    expect(rs[0]?.body).toBe('PUT /p body=abcdefghij');
+    expect(h.nodeRequests).toEqual([]);
+  });
+
+  it('a POST and a GET pipelined in one write: both answered, in order', async () => {
+    const h = await start(echoBody);
+    const c = new RawClient(h.port);
+    await c.send(`POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nxyz${get('/b')}`);
+    const rs = await c.responses(2);
+    expect(rs.map((r) => r.body)).toEqual(['POST /a body=xyz', 'GET /b body=']);
+  });
+
+  it('a Content-Length over max_body_size: 413, the body never read, the connection closed', async () => {
+    const h = await start(echoBody);
+    const c = new RawClient(h.port);
+    await c.send(`POST /big HTTP/1.1\r\nHost: h\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\nxx`);
+    const rs = await c.responses(1);
+    expect(rs[0]?.status).toBe(413);
+    expect(rs[0]?.headers.connection).toBe('close');
+    expect(h.served).toEqual([]);
+    await until(() => h.completions.length === 1);
+    expect(h.completions[0]?.x.error?.code).toBe('PC_ERR_BODY_TOO_LARGE');
+    await c.waitClosed();
+  });
+
+  it('an answer before the whole body closes the connection, and the body is destroyed', async () => {
+    let body: Readable | undefined;
+    const h = await start((x) => {
+      body = x.requestBody;
+      x.response = { status: 429, headers: {}, body: Buffer.from('slow down') };
+    });
+    const c = new RawClient(h.port);
+    await c.send('POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\nonly some');
+    const rs = await c.responses(1);
+    expect(rs[0]?.status).toBe(429);
+    expect(rs[0]?.headers.connection).toBe('close');
+    await c.waitClosed();
+    expect(body?.destroyed).toBe(true);
+  });
+
+  it('a client that leaves mid-body: the body fails and the exchange is aborted', async () => {
+    let failure: unknown;
+    const h = await start(async (x) => {
+      try {
+        for await (const _ of x.requestBody as Readable);
+      } catch (err) {
+        failure = err;
+      }
+      x.response = { status: 200, headers: {}, body: undefined };
+    });
+    const socket = connect(h.port, '127.0.0.1');
+    clients.push(socket);
+    socket.write('POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\npart');
+    await until(() => h.served.length === 1);
+    socket.destroy();
+    await until(() => failure !== undefined);
+    expect(h.served[0]?.aborted).toBe(true);
+    await until(() => h.completions.length === 1);
+  });
+
+  it('a body not complete within client_timeout: 408, close, and the body fails', async () => {
+    let failure: unknown;
+    const h = await start(
+      async (x) => {
+        try {
+          for await (const _ of x.requestBody as Readable);
+        } catch (err) {
+          failure = err;
+        }
+        x.response = { status: 502, headers: {}, body: undefined };
+      },
+      { clientTimeoutMs: 300 },
+    );
+    const c = new RawClient(h.port);
+    const t0 = performance.now();
+    await c.send('POST /slow HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\nab');
+    const rs = await c.responses(1);
+    expect(rs[0]?.status).toBe(408);
+    expect(rs[0]?.headers.connection).toBe('close');
+    expect(performance.now() - t0).toBeLessThan(2000);
+    await c.waitClosed();
+    await until(() => failure !== undefined);
+    expect((failure as { code?: string }).code).toBe('PC_ERR_CLIENT_TIMEOUT');
+    await until(() => h.completions.length === 1);
+    expect(h.completions[0]?.x.error?.code).toBe('PC_ERR_CLIENT_TIMEOUT');
+    expect(h.inflight()).toBe(0);
+  });
+
+  it('a large body is read with backpressure and arrives whole', async () => {
+    const size = 8 * 1024 * 1024;
+    let received = 0;
+    const h = await start(
+      async (x) => {
+        for await (const c of x.requestBody as Readable) {
+          received += (c as Buffer).length;
+          await sleep(1);
+        }
+        x.response = { status: 200, headers: {}, body: Buffer.from(String(received)) };
+      },
+      { maxBodySize: 16 * 1024 * 1024 },
+    );
+    const c = new RawClient(h.port);
+    await c.send(`POST /big HTTP/1.1\r\nHost: h\r\nContent-Length: ${size}\r\n\r\n`);
+    await c.send(Buffer.alloc(size, 'u'));
+    const rs = await c.responses(1);
+    expect(rs[0]?.body).toBe(String(size));
   });
 });
 

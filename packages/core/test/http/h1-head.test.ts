@@ -20,7 +20,13 @@ describe('parseSimpleHead: accepted heads', () => {
       url: '/',
       headers: { host: 'a' },
       close: false,
+      contentLength: 0,
     });
+  });
+
+  it('a single plain Content-Length gives the body length', () => {
+    expect(parseSimpleHead(head('POST / HTTP/1.1', 'Host: a', 'Content-Length: 5'))?.contentLength).toBe(5);
+    expect(parseSimpleHead(head('POST / HTTP/1.1', 'Host: a', 'Content-Length: 00'))?.contentLength).toBe(0);
   });
 
   it('lower-cases names, trims OWS (spaces and tabs) and keeps empty values', () => {
@@ -95,8 +101,8 @@ describe('parseSimpleHead: heads left to node:http', () => {
     ['two Host fields', head('GET / HTTP/1.1', 'Host: a', 'Host: b')],
     ['Transfer-Encoding', head('POST / HTTP/1.1', 'Host: a', 'Transfer-Encoding: chunked')],
     ['Transfer-Encoding in upper case', head('POST / HTTP/1.1', 'Host: a', 'TRANSFER-ENCODING: chunked')],
-    ['a non-zero Content-Length', head('POST / HTTP/1.1', 'Host: a', 'Content-Length: 5')],
-    ['Content-Length 00', head('POST / HTTP/1.1', 'Host: a', 'Content-Length: 00')],
+    ['a Content-Length of 16 digits', head('POST / HTTP/1.1', 'Host: a', 'Content-Length: 1000000000000000')],
+    ['a Content-Length list', head('POST / HTTP/1.1', 'Host: a', 'Content-Length: 5, 5')],
     ['Content-Length +0', head('POST / HTTP/1.1', 'Host: a', 'Content-Length: +0')],
     ['an empty Content-Length', head('POST / HTTP/1.1', 'Host: a', 'Content-Length:')],
     ['two Content-Length: 0', head('POST / HTTP/1.1', 'Host: a', 'Content-Length: 0', 'Content-Length: 0')],

@@ -49,6 +49,8 @@ const joinLimit = 16 * 1024;
 /** Pipelined bytes buffered while a response is in progress before the socket is paused. */
 const maxBuffered = 64 * 1024;
 
+function ignoreError(): void {}
+
 function uncork(socket: Socket): void {
   socket.uncork();
 }
@@ -450,7 +452,9 @@ class FastConnection {
       return;
     }
     if (!head.hasBody) {
-      destroyBody(r);
+      // HEAD, 204, 304: nothing is sent, but the stream is read to its end (as node:http's pipe does), so
+      // that what tees it (the cache storing a 204, an upstream connection going back to its pool) completes.
+      body.on('error', ignoreError).resume();
       this.socket.write(head.text, 'latin1');
       this.responseDone();
       return;

@@ -695,9 +695,10 @@ describe('fast lane: framing', () => {
     expect(rs[1]?.raw).toBe(ok('GET /y'));
   });
 
-  it('HEAD of a streamed body: no body bytes and the stream is destroyed', async () => {
+  it('HEAD of a streamed body: no body bytes, and the stream is read to its end (a tee completes)', async () => {
     const body = new PassThrough();
     body.write('never sent');
+    body.end();
     const h = await start((x) => {
       x.response = { status: 200, headers: { 'content-length': '10' }, body };
     });
@@ -707,9 +708,22 @@ describe('fast lane: framing', () => {
     expect(r?.raw).toBe(
       'HTTP/1.1 200 OK\r\ncontent-length: 10\r\nconnection: keep-alive\r\nkeep-alive: timeout=5\r\n\r\n',
     );
-    await until(() => body.destroyed);
+    await until(() => body.readableEnded);
     await sleep(30);
     expect(c.data.endsWith('\r\n\r\n')).toBe(true);
+  });
+
+  it('a 204 with a streamed body (an upstream answer the cache tees) is read to its end', async () => {
+    const body = new PassThrough();
+    const h = await start((x) => {
+      x.response = { status: 204, headers: { 'cache-control': 'max-age=60' }, body };
+    });
+    const c = new RawClient(h.port);
+    await c.send(get('/204'));
+    const [r] = await c.responses(1);
+    expect(r?.status).toBe(204);
+    body.end();
+    await until(() => body.readableEnded);
   });
 
   it('a stream without a length is sent chunked, exactly', async () => {

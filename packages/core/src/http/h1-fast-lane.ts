@@ -260,6 +260,12 @@ class FastConnection {
           if (this.ended) this.finishConnection();
           return;
         }
+        // Like node:http, no request is started while earlier answers are still queued for a client that
+        // does not read them: a flood of pipelined GETs of a large object cannot pile up memory.
+        if (this.socket.writableNeedDrain) {
+          this.waitingDrain = true;
+          return;
+        }
         const end = buf.indexOf(headEnd);
         if (end === -1 || end + 4 > this.lane.opts.maxHeaderSize()) {
           this.handOff();
@@ -522,12 +528,6 @@ class FastConnection {
     this.complete();
     if (this.ended) {
       this.finishConnection();
-      return;
-    }
-    // Like node:http, a pipelined request is not started while earlier answers are still queued for a
-    // client that does not read them: a flood of pipelined GETs of a large object cannot pile up memory.
-    if (this.socket.writableNeedDrain) {
-      this.waitingDrain = true;
       return;
     }
     this.next();

@@ -16,7 +16,7 @@ import { createHttpServer, type HttpServerLimits } from '../http/create-server.j
 import { H1FastLane } from '../http/h1-fast-lane.js';
 import { H2Front, type H2Limits } from '../http/h2-front.js';
 import { RawTcpSwitch } from '../http/raw-tcp.js';
-import { createRequestHandler } from '../http/request-handler.js';
+import { createRequestHandler, type RequestHandlerOptions } from '../http/request-handler.js';
 import { formatHostPort, type HostPort, listenOn, parseHostPort } from '../http/socket-address.js';
 import { alpnProtocols, readTlsMaterial, sameMaterial, type TlsMaterial } from '../http/tls-material.js';
 import type { ProxyExchange } from '../pipeline/exchange.js';
@@ -222,14 +222,15 @@ export class ProxyApp implements AppRuntime {
       limits: (maxConnections) => ({ ...limitsFrom(this.current?.config.server ?? s), maxConnections }),
       onClientError: (status, code) => this.clientError(status, code),
     });
-    const handler = createRequestHandler({
+    const serving: RequestHandlerOptions = {
       listener: 'main',
       current: () => this.current,
       onComplete: options.onComplete,
       draining: () => this.draining,
       onHookError: (err) => this.logger.error({ err }, 'onComplete hook failed'),
       altSvc: () => this.altSvc,
-    });
+    };
+    const handler = createRequestHandler(serving);
     this.server = createHttpServer(
       limits,
       handler,
@@ -240,12 +241,7 @@ export class ProxyApp implements AppRuntime {
     // Innermost: the HTTP/2 (ALPN or prior knowledge) and raw TCP sniffers below hand HTTP/1.1
     // connections to the lane, which hands node:http what it does not serve itself.
     this.fast = new H1FastLane({
-      listener: 'main',
-      current: () => this.current,
-      onComplete: options.onComplete,
-      draining: () => this.draining,
-      onHookError: (err) => this.logger.error({ err }, 'onComplete hook failed'),
-      altSvc: () => this.altSvc,
+      ...serving,
       maxHeaderSize: () => this.current.config.server.max_header_size,
       clientTimeoutMs: () => limitsFrom(this.current.config.server).clientTimeoutMs,
       keepAliveMs: 5000,

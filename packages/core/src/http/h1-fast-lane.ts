@@ -15,25 +15,17 @@ import type { Server as NetServer, Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { type TLSSocket, Server as TlsServer } from 'node:tls';
 import { ProxyError } from '../errors/proxy-error.js';
-import { errorResponse, failExchange } from '../pipeline/error-response.js';
-import { type ListenerName, ProxyExchange } from '../pipeline/exchange.js';
-import type { OnComplete } from '../pipeline/hooks.js';
-import { destroyBody } from '../pipeline/write-response.js';
+import { failExchange } from '../pipeline/error-response.js';
+import { ProxyExchange } from '../pipeline/exchange.js';
+import { destroyBody, rejectResponse } from '../pipeline/write-response.js';
 import { normalizeIp } from './client-ip.js';
 import { chargeBytes } from './connection-bytes.js';
 import { parseSimpleHead } from './h1-head.js';
 import { type H1Head, InvalidHead, serializeHead } from './h1-response-head.js';
-import type { ServingPipeline } from './request-handler.js';
+import type { RequestHandlerOptions, ServingPipeline } from './request-handler.js';
 
-export interface FastLaneOptions {
-  readonly listener: ListenerName;
-  /** The pipeline for the next request (read once per request). */
-  current(): ServingPipeline;
-  readonly onComplete?: OnComplete | undefined;
-  /** True while shutting down: every response closes its connection. */
-  draining(): boolean;
-  onHookError?(err: unknown): void;
-  altSvc?(): string | undefined;
+/** The request handler's options (the lane serves the same listener) plus the lane's own limits. */
+export interface FastLaneOptions extends RequestHandlerOptions {
   /** server.max_header_size, read per request (a reload may change it). */
   maxHeaderSize(): number;
   /** Idle time allowed between requests on a kept-alive connection. */
@@ -438,16 +430,7 @@ class FastConnection {
       head = serializeHead(r, isHead, close, altSvc, keepAlive);
     } catch (err) {
       if (!(err instanceof InvalidHead)) throw err;
-      // A status or field a module set that HTTP/1.1 cannot carry: answer 500 rather than fail the connection.
-      destroyBody(r);
-      x.error = new ProxyError(
-        'PC_ERR_INVALID_RESPONSE',
-        'script',
-        'response rejected by the HTTP writer',
-        err,
-      );
-      r = errorResponse(500);
-      x.response = r;
+      r = rejectResponse(x, r, err);
       head = serializeHead(r, isHead, close, altSvc, keepAlive);
     }
     if (head.close) this.ended = true;

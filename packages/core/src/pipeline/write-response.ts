@@ -32,6 +32,18 @@ function pipeBody(body: Readable, res: NodeJS.WritableStream & { destroy(err?: E
 
 function ignoreError(): void {}
 
+/**
+ * Replaces a response the HTTP writer refused (a status or field a module set that the protocol cannot
+ * carry) with a 500, remembering why for the access log; answering beats failing the connection.
+ */
+export function rejectResponse(x: ProxyExchange, refused: ResponseState, err: unknown): ResponseState {
+  destroyBody(refused);
+  x.error = new ProxyError('PC_ERR_INVALID_RESPONSE', 'script', 'response rejected by the HTTP writer', err);
+  const r = errorResponse(500);
+  x.response = r;
+  return r;
+}
+
 /** Destroys a streamed body that will not be written (its 'error' is expected and ignored). */
 export function destroyBody(r: ResponseState | undefined): void {
   // undici's body emits 'error' (RequestAbortedError) when destroyed unread: unhandled, it would crash the
@@ -97,16 +109,7 @@ export function writeResponse(
   try {
     writeHead(res, r, close, opts);
   } catch (err) {
-    // A status or header node refuses (a module set it): answer 500 rather than fail the connection.
-    destroyBody(r);
-    x.error = new ProxyError(
-      'PC_ERR_INVALID_RESPONSE',
-      'script',
-      'response rejected by the HTTP writer',
-      err,
-    );
-    r = errorResponse(500);
-    x.response = r;
+    r = rejectResponse(x, r, err);
     // node:http kept the refused status's reason phrase ("500 OK" otherwise); HTTP/2 and 3 send none.
     if (opts.multiplexed !== true) (res as ServerResponse).statusMessage = '';
     writeHead(res, r, close, opts);

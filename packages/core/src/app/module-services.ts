@@ -11,6 +11,7 @@ import type {
   HostExchange,
   HostServices,
   Metrics,
+  ModuleDescription,
   ReloadResult,
 } from '../pipeline/host.js';
 import { forwardTarget } from '../upstream/forward.js';
@@ -148,13 +149,7 @@ export class ModuleServices implements HostServices {
     this.gen.rawBackend = backend === '' ? this.gen.config.server.backend_addr : backend;
   }
 
-  describeModules(): readonly {
-    name: string;
-    version: string;
-    priority: number;
-    file: string;
-    enabled: boolean;
-  }[] {
+  describeModules(): readonly ModuleDescription[] {
     const running = new Set(this.gen.running);
     return [...this.gen.modules]
       .sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))

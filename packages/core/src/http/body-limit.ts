@@ -34,6 +34,11 @@ export function limitBody(req: Readable, limit: number): Transform {
   return limiter;
 }
 
+/** The error for a request whose Content-Length announces more than `limit` bytes (answered 413). */
+export function announcedBodyTooLarge(limit: number): ProxyError {
+  return new ProxyError('PC_ERR_BODY_TOO_LARGE', 'downstream', `Content-Length exceeds ${limit} bytes`);
+}
+
 /** True when a Content-Length header announces more than `limit` bytes. */
 export function announcedTooLarge(contentLength: string, limit: number): boolean {
   const n = Number(contentLength);

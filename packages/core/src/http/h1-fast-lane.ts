@@ -18,6 +18,7 @@ import { ProxyError } from '../errors/proxy-error.js';
 import { failExchange } from '../pipeline/error-response.js';
 import { ProxyExchange } from '../pipeline/exchange.js';
 import { destroyBody, rejectResponse } from '../pipeline/write-response.js';
+import { announcedBodyTooLarge } from './body-limit.js';
 import { normalizeIp } from './client-ip.js';
 import { chargeBytes } from './connection-bytes.js';
 import { parseSimpleHead } from './h1-head.js';
@@ -74,7 +75,12 @@ export class H1FastLane {
   private readonly conns = new Set<FastConnection>();
   private sweeper: NodeJS.Timeout | undefined = undefined;
 
-  constructor(readonly opts: FastLaneOptions) {}
+  /** What `Keep-Alive: timeout=` advertises. */
+  readonly keepAliveSeconds: number;
+
+  constructor(readonly opts: FastLaneOptions) {
+    this.keepAliveSeconds = Math.max(1, Math.round(opts.keepAliveMs / 1000));
+  }
 
   /**
    * Takes over the server's current `connection` listeners (node:http's): each new connection starts in
@@ -231,10 +237,9 @@ class FastConnection {
     if (x !== undefined) {
       // The client left before its answer was complete: cancel upstream work and free its connection.
       x.abort();
-      const body = this.streaming;
+      // A body being streamed is the response's own.
       this.streaming = undefined;
-      if (body !== undefined) destroyBody({ status: 0, headers: {}, body });
-      else destroyBody(x.response);
+      destroyBody(x.response);
       // An upload cut short must fail upstream too, not look like a complete body.
       this.body?.destroy(new Error('the client closed the connection during the request body'));
       this.complete();
@@ -335,14 +340,7 @@ class FastConnection {
     if (body !== undefined) this.feedBody();
     if (tooLarge) {
       // The body is never read: 413 closes the connection (as on the node:http path).
-      failExchange(
-        x,
-        new ProxyError(
-          'PC_ERR_BODY_TOO_LARGE',
-          'downstream',
-          `Content-Length exceeds ${serving.maxBodySize} bytes`,
-        ),
-      );
+      failExchange(x, announcedBodyTooLarge(serving.maxBodySize));
       this.write(x);
       return;
     }
@@ -424,14 +422,13 @@ class FastConnection {
     // would start is unknown.
     const close = this.ended || this.body !== undefined || opts.draining();
     const altSvc = opts.altSvc?.();
-    const keepAlive = Math.max(1, Math.round(opts.keepAliveMs / 1000));
     let head: H1Head;
     try {
-      head = serializeHead(r, isHead, close, altSvc, keepAlive);
+      head = serializeHead(r, isHead, close, altSvc, this.lane.keepAliveSeconds);
     } catch (err) {
       if (!(err instanceof InvalidHead)) throw err;
       r = rejectResponse(x, r, err);
-      head = serializeHead(r, isHead, close, altSvc, keepAlive);
+      head = serializeHead(r, isHead, close, altSvc, this.lane.keepAliveSeconds);
     }
     if (head.close) this.ended = true;
     const body = r.body;

@@ -6,7 +6,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { Readable } from 'node:stream';
-import { ProxyError } from '../errors/proxy-error.js';
 import type { H3Request, H3Response } from '../h3/h3-message.js';
 import { failExchange } from '../pipeline/error-response.js';
 import { type ListenerName, ProxyExchange } from '../pipeline/exchange.js';
@@ -14,7 +13,7 @@ import type { OnComplete } from '../pipeline/hooks.js';
 import type { HeaderRecord } from '../pipeline/host.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { type WriteOptions, writeResponse } from '../pipeline/write-response.js';
-import { announcedTooLarge, limitBody } from './body-limit.js';
+import { announcedBodyTooLarge, announcedTooLarge, limitBody } from './body-limit.js';
 import { normalizeIp, type TrustedProxies } from './client-ip.js';
 import { chargeBytes } from './connection-bytes.js';
 import { h2Transport } from './h2-front.js';
@@ -149,14 +148,7 @@ export function createRequestHandler(
     const wopts: WriteOptions = { multiplexed: h2 || h3, altSvc: h3 ? undefined : opts.altSvc?.() };
     const write = (done: ProxyExchange): void => writeResponse(res, done, opts.draining(), wopts);
     if (tooLarge) {
-      failExchange(
-        x,
-        new ProxyError(
-          'PC_ERR_BODY_TOO_LARGE',
-          'downstream',
-          `Content-Length exceeds ${serving.maxBodySize} bytes`,
-        ),
-      );
+      failExchange(x, announcedBodyTooLarge(serving.maxBodySize));
       write(x);
       return;
     }

@@ -77,6 +77,15 @@ export interface ConfigFileReport {
   readonly added?: readonly string[];
 }
 
+/** One loaded module as `/mods` lists it. */
+export interface ModuleDescription {
+  readonly name: string;
+  readonly version: string;
+  readonly priority: number;
+  readonly file: string;
+  readonly enabled: boolean;
+}
+
 /** Everything stdlib implementations may use from the running proxy. */
 export interface HostServices {
   readonly config: ProxyConfig;
@@ -101,13 +110,7 @@ export interface HostServices {
   /** Registers raw TCP passthrough for non-HTTP connections on the main listener. */
   enableRawTcp(backend: string): void;
   /** Loaded modules for /mods. */
-  describeModules(): readonly {
-    name: string;
-    version: string;
-    priority: number;
-    file: string;
-    enabled: boolean;
-  }[];
+  describeModules(): readonly ModuleDescription[];
   /** Cleanup run on shutdown or when a reload replaces this pipeline (timers, intervals). */
   onDispose(fn: () => void): void;
   /** Validates the config file on disk (admin `GET /config/verify`); absent → the admin API answers 501. */

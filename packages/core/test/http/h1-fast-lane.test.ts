@@ -269,6 +269,20 @@ function get(path: string, extra = ''): string {
   return `GET ${path} HTTP/1.1\r\nHost: h\r\n${extra}\r\n`;
 }
 
+/** A responder that waits until `release()` and then answers with the stream `late`. */
+function gatedAnswer(): { respond: Responder; release: () => void; late: PassThrough } {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  const late = new PassThrough();
+  const respond = async (x: ProxyExchange): Promise<void> => {
+    await gate;
+    x.response = { status: 200, headers: {}, body: late };
+  };
+  return { respond, release: () => release(), late };
+}
+
 /** A buffer response naming the request. */
 function echo(x: ProxyExchange): void {
   x.response = {
@@ -992,15 +1006,8 @@ describe('fast lane: connection management', () => {
   });
 
   it('client disconnect before an async answer aborts the exchange (cancels upstream work)', async () => {
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    const late = new PassThrough();
-    const h = await start(async (x) => {
-      await gate;
-      x.response = { status: 200, headers: {}, body: late };
-    });
+    const { respond, release, late } = gatedAnswer();
+    const h = await start(respond);
     const c = new RawClient(h.port);
     await c.send(get('/'));
     await until(() => h.served.length === 1);
@@ -1018,15 +1025,8 @@ describe('fast lane: connection management', () => {
   });
 
   it('client reset before an async answer: completed once, the late answer discarded', async () => {
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    const late = new PassThrough();
-    const h = await start(async (x) => {
-      await gate;
-      x.response = { status: 200, headers: {}, body: late };
-    });
+    const { respond, release, late } = gatedAnswer();
+    const h = await start(respond);
     const c = new RawClient(h.port);
     await c.send(get('/'));
     await until(() => h.served.length === 1);

@@ -7,6 +7,7 @@
  * 505, smuggling shapes, chunked bodies, 100-continue).
  */
 import { METHODS } from 'node:http';
+import { fieldValueRe, lowerFieldName } from '../pipeline/field-name.js';
 import type { HeaderRecord } from '../pipeline/host.js';
 
 /** A request head the fast lane serves. */
@@ -22,11 +23,7 @@ export interface SimpleHead {
   readonly contentLength: number;
 }
 
-/** RFC 9110 §5.6.2 token characters, for field names and methods. */
 const digitsRe = /^\d{1,15}$/;
-const tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** RFC 9110 §5.5 field-value characters (no CR, LF or NUL; obs-text allowed, as node allows it). */
-const valueRe = /^[\t\x20-\x7e\x80-\xff]*$/;
 /**
  * Request targets in origin-form (`/…`) or absolute-form (`http://authority/…`), RFC 3986 characters only
  * (plus `OPTIONS *`); everything else is node's.
@@ -60,19 +57,6 @@ const firstWins: ReadonlySet<string> = new Set([
   'age',
   'expires',
 ]);
-
-/** Lower-cased field names seen before, so that common names cost no allocation per request. */
-const lowerNames = new Map<string, string>();
-const maxLowerNames = 512;
-
-function lowerName(name: string): string {
-  let lower = lowerNames.get(name);
-  if (lower === undefined) {
-    lower = name.toLowerCase();
-    if (lowerNames.size < maxLowerNames) lowerNames.set(name, lower);
-  }
-  return lower;
-}
 
 function trimOws(v: string): string {
   let start = 0;
@@ -116,12 +100,11 @@ export function parseSimpleHead(head: string): SimpleHead | undefined {
     const colon = head.indexOf(':', pos);
     // No colon on this line, an empty name, or obs-fold (a line starting with whitespace): node's job.
     if (colon === -1 || colon >= next || colon === pos) return undefined;
-    const rawName = head.slice(pos, colon);
-    if (!tokenRe.test(rawName)) return undefined;
+    const name = lowerFieldName(head.slice(pos, colon));
+    if (name === undefined) return undefined;
     const value = trimOws(head.slice(colon + 1, next));
-    if (!valueRe.test(value)) return undefined;
+    if (!fieldValueRe.test(value)) return undefined;
     pos = next + 2;
-    const name = lowerName(rawName);
     switch (name) {
       case 'host':
         hosts++;

@@ -7,6 +7,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { closingStatuses } from '../pipeline/error-response.js';
+import { fieldValueRe, tokenRe } from '../pipeline/field-name.js';
 import type { ResponseState } from '../pipeline/host.js';
 
 /** A serialised head and how the body that follows it is framed. */
@@ -22,9 +23,6 @@ export interface H1Head {
 
 /** Thrown for a status or field node:http would refuse; the writer answers 500 instead. */
 export class InvalidHead extends Error {}
-
-const tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const valueRe = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** Status lines built once per status. */
 const statusLines = new Map<number, string>();
@@ -53,7 +51,7 @@ function currentDateLine(): string {
 
 function field(name: string, value: string | number): string {
   const v = typeof value === 'string' ? value : String(value);
-  if (!valueRe.test(v)) throw new InvalidHead(`invalid value for response field "${name}"`);
+  if (!fieldValueRe.test(v)) throw new InvalidHead(`invalid value for response field "${name}"`);
   return `${name}: ${v}\r\n`;
 }
 

@@ -7,6 +7,7 @@ import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { HandlerEvent } from '@proxycache/pcmod-lang';
 import type { ProxyError } from '../errors/proxy-error.js';
+import { lowerFieldName } from './field-name.js';
 import type { HeaderRecord, HostExchange, ResponseState } from './host.js';
 
 /** Where a request came in: the main listener, the admin listener, or a proxy-internal request. */
@@ -51,25 +52,6 @@ export class ClientAbort extends EventEmitter {
     this.reason = new DOMException('This operation was aborted', 'AbortError');
     this.emit('abort');
   }
-}
-
-/**
- * Header names scripts set, validated, with their lower-case form. Scripts name headers with constants,
- * so this stays small; it is emptied should a module ever produce names without bound.
- */
-const validNames = new Map<string, string>();
-const VALID_NAMES_MAX = 512;
-
-/** `name` lower-cased; throws like validateHeaderName when it is not a valid field name. */
-function validLowerName(name: string): string {
-  let lower = validNames.get(name);
-  if (lower === undefined) {
-    validateHeaderName(name);
-    lower = name.toLowerCase();
-    if (validNames.size >= VALID_NAMES_MAX) validNames.clear();
-    validNames.set(name, lower);
-  }
-  return lower;
 }
 
 /**
@@ -192,7 +174,12 @@ export class ProxyExchange implements HostExchange {
 
   setHeader(phase: HandlerEvent, name: string, value: string): void {
     // Validate here so that a bad name/value fails at the script line that set it, not at write time.
-    const lower = validLowerName(name);
+    let lower = lowerFieldName(name);
+    if (lower === undefined) {
+      // node's own check, for its error (ERR_INVALID_HTTP_TOKEN) at the script line that set the field
+      validateHeaderName(name);
+      lower = name.toLowerCase();
+    }
     if (value !== lastValidValue) {
       validateHeaderValue(name, value);
       lastValidValue = value;

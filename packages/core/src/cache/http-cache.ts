@@ -560,19 +560,21 @@ export class HttpCache {
       };
       body = undefined;
     } else headers = undefined;
+    let prepared: HeaderRecord | undefined;
     const floored = Math.floor(ageMs / 1000);
     const age = Number.isFinite(floored) ? Math.min(floored, AGE_MAX) : AGE_MAX;
     if (headers === undefined) {
       // The whole stored response: one copy of the prepared record (the pipeline's earlier modules add
       // their own headers to it in on_response), X-Cache set only when it is not a plain hit.
-      headers = copyHeaders(hitHeaders(entry, age));
+      prepared = hitHeaders(entry, age);
+      headers = copyHeaders(prepared);
       if (state !== 'hit') headers['x-cache'] = X_CACHE[state];
     } else {
       headers.age = String(age);
       headers['x-cache'] = X_CACHE[state];
     }
     if (x.method === 'HEAD') body = undefined;
-    setResponse(x, { status, headers, body });
+    setResponse(x, { status, headers, body, prepared });
     x.notes.set(NOTE_STATE, state);
   }
 

@@ -22,7 +22,7 @@ import { announcedBodyTooLarge } from './body-limit.js';
 import { normalizeIp } from './client-ip.js';
 import { chargeBytes } from './connection-bytes.js';
 import { parseSimpleHead } from './h1-head.js';
-import { type H1Head, InvalidHead, serializeHead } from './h1-response-head.js';
+import { type H1Head, headBytes, InvalidHead, serializeHead } from './h1-response-head.js';
 import type { RequestHandlerOptions, ServingPipeline } from './request-handler.js';
 
 /** The request handler's options (the lane serves the same listener) plus the lane's own limits. */
@@ -43,6 +43,12 @@ const joinLimit = 16 * 1024;
 const maxBuffered = 64 * 1024;
 
 function ignoreError(): void {}
+
+/** Writes a head on its own (one write, also when it has prepared lines). */
+function writeHead(socket: Socket, head: H1Head): void {
+  if (head.prepared === undefined) socket.write(head.text, 'latin1');
+  else socket.write(headBytes(head));
+}
 
 function uncork(socket: Socket): void {
   socket.uncork();
@@ -441,40 +447,46 @@ class FastConnection {
       // HEAD, 204, 304: nothing is sent, but the stream is read to its end (as node:http's pipe does), so
       // that what tees it (the cache storing a 204, an upstream connection going back to its pool) completes.
       body.on('error', ignoreError).resume();
-      this.socket.write(head.text, 'latin1');
+      writeHead(this.socket, head);
       this.responseDone();
       return;
     }
-    this.stream(head.text, body, head.chunked);
+    this.stream(head, body);
   };
 
   private writeWhole(head: H1Head, body: Buffer | undefined): void {
     const socket = this.socket;
-    const text = head.text;
     if (body === undefined || !head.hasBody || body.length === 0) {
-      socket.write(text, 'latin1');
+      writeHead(socket, head);
       return;
     }
     if (body.length <= joinLimit) {
-      const out = Buffer.allocUnsafe(text.length + body.length);
+      // Head and body in one write: a cache hit is the status line and its own few fields as text, then
+      // the stored fields and the body as copied bytes.
+      const text = head.text;
+      const prepared = head.prepared;
+      const headLength = text.length + (prepared === undefined ? 0 : prepared.length);
+      const out = Buffer.allocUnsafe(headLength + body.length);
       out.write(text, 0, 'latin1');
-      body.copy(out, text.length);
+      prepared?.copy(out, text.length);
+      body.copy(out, headLength);
       socket.write(out);
       return;
     }
     socket.cork();
-    socket.write(text, 'latin1');
+    writeHead(socket, head);
     socket.write(body);
     socket.uncork();
   }
 
-  private stream(headText: string, body: Readable, chunked: boolean): void {
+  private stream(head: H1Head, body: Readable): void {
     const socket = this.socket;
+    const chunked = head.chunked;
     this.streaming = body;
     // The head waits (corked) for what the body has already buffered, so that a small upstream answer
     // leaves in one write instead of two or three.
     socket.cork();
-    socket.write(headText, 'latin1');
+    writeHead(socket, head);
     body.on('data', (chunk: Buffer) => {
       if (chunk.length === 0) return;
       let ok: boolean;

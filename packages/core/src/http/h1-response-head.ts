@@ -9,10 +9,14 @@ import { STATUS_CODES } from 'node:http';
 import { closingStatuses } from '../pipeline/error-response.js';
 import { fieldValueRe, tokenRe } from '../pipeline/field-name.js';
 import type { ResponseState } from '../pipeline/host.js';
+import { isLine, linesFor, type PreparedLines, renewedLines } from './prepared-fields.js';
 
 /** A serialised head and how the body that follows it is framed. */
 export interface H1Head {
+  /** The status line and the fields not in `prepared`; with `prepared` undefined, the whole head. */
   readonly text: string;
+  /** Prepared field lines and the head's closing empty line, sent right after `text` (a cache hit). */
+  readonly prepared: Buffer | undefined;
   /** The body is sent with chunked transfer coding. */
   readonly chunked: boolean;
   /** Body bytes follow the head (false for HEAD, 1xx, 204 and 304). */
@@ -66,7 +70,9 @@ function namesClose(v: string | string[]): boolean {
 
 /**
  * The head for `r`. `head` is a HEAD request (no body bytes), `close` asks for `Connection: close`
- * (the client asked, or the server is draining); `keepAliveSeconds` is advertised otherwise.
+ * (the client asked, or the server is draining); `keepAliveSeconds` is advertised otherwise. With
+ * `r.prepared` (a cache hit), the fields the response still holds from that record go out as its prepared
+ * lines (http/prepared-fields.ts) and only the others are written here.
  */
 export function serializeHead(
   r: ResponseState,
@@ -78,6 +84,34 @@ export function serializeHead(
   const status = r.status;
   if (!Number.isInteger(status) || status < 100 || status > 999)
     throw new InvalidHead(`invalid status ${status}`);
+  const source = r.prepared;
+  if (source !== undefined) {
+    const lines = linesFor(source);
+    if (lines !== undefined) {
+      const h = headWith(r, head, close, altSvc, keepAliveSeconds, lines);
+      if (h !== undefined) return h;
+      // Lines made before the record changed (a new Age): made again, tried once more.
+      const renewed = renewedLines(source, lines);
+      const again = renewed && headWith(r, head, close, altSvc, keepAliveSeconds, renewed);
+      if (again !== undefined) return again;
+    }
+  }
+  return headWith(r, head, close, altSvc, keepAliveSeconds, undefined) as H1Head;
+}
+
+/**
+ * The head, with the fields of `lines` sent as their bytes when given: undefined when the response does
+ * not hold all of them unchanged and in order (then it is written without them).
+ */
+function headWith(
+  r: ResponseState,
+  head: boolean,
+  close: boolean,
+  altSvc: string | undefined,
+  keepAliveSeconds: number,
+  lines: PreparedLines | undefined,
+): H1Head | undefined {
+  const status = r.status;
   const headers = r.headers;
   const body = r.body;
   const noBody = bodiless(status);
@@ -89,13 +123,18 @@ export function serializeHead(
   }
   let closing = close || closingStatuses.has(status);
   let text = statusLine(status);
-  let sawAltSvc = false;
+  let sawAltSvc = lines?.altSvc === true;
   let sawLength = false;
   let sawConnection = false;
-  let sawDate = false;
+  let sawDate = lines?.date === true;
+  let fromLines = 0;
   for (const name in headers) {
     const v = headers[name];
     if (v === undefined) continue;
+    if (lines !== undefined && isLine(lines, fromLines, name, v)) {
+      fromLines++;
+      continue;
+    }
     if (!tokenRe.test(name)) throw new InvalidHead(`invalid response field name "${name}"`);
     switch (name) {
       case 'content-length':
@@ -120,6 +159,7 @@ export function serializeHead(
     if (Array.isArray(v)) for (const one of v) text += field(name, one);
     else text += field(name, v);
   }
+  if (lines !== undefined && fromLines !== lines.names.length) return undefined;
   if (altSvc !== undefined && !sawAltSvc) text += `alt-svc: ${altSvc}\r\n`;
   if (!sawLength && (length !== undefined || lengthDefault)) text += `content-length: ${length ?? 0}\r\n`;
   const chunked = !noBody && !head && !sawLength && body !== undefined && !Buffer.isBuffer(body);
@@ -129,5 +169,17 @@ export function serializeHead(
     text += closing
       ? 'connection: close\r\n'
       : `connection: keep-alive\r\nkeep-alive: timeout=${keepAliveSeconds}\r\n`;
-  return { text: `${text}\r\n`, chunked, hasBody: !noBody && !head, close: closing };
+  const hasBody = !noBody && !head;
+  if (lines !== undefined) return { text, prepared: lines.bytes, chunked, hasBody, close: closing };
+  return { text: `${text}\r\n`, prepared: undefined, chunked, hasBody, close: closing };
+}
+
+/** The whole head of `h` as one string or buffer, for writers that send the head on its own. */
+export function headBytes(h: H1Head): string | Buffer {
+  const prepared = h.prepared;
+  if (prepared === undefined) return h.text;
+  const out = Buffer.allocUnsafe(h.text.length + prepared.length);
+  out.write(h.text, 0, 'latin1');
+  prepared.copy(out, h.text.length);
+  return out;
 }

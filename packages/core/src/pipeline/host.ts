@@ -23,6 +23,12 @@ export interface ResponseState {
   status: number;
   headers: HeaderRecord;
   body: Buffer | Readable | undefined;
+  /**
+   * A long-lived record `headers` was copied from (a cache entry's hit headers). The HTTP/1.1 writer keeps
+   * its fields serialised and sends those bytes for every field `headers` still holds with the identical
+   * value; anything added, changed or removed is written from `headers` as usual (http/prepared-fields.ts).
+   */
+  prepared?: HeaderRecord | undefined;
 }
 
 /** One request as the host sees it: the script view plus what stdlib implementations need. */

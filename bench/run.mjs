@@ -10,6 +10,7 @@
 //   npm run bench -- --duration 5 --repeats 3 --scenarios hit-small
 //   npm run bench -- --profile                     # + CPU profile of proxycache per scenario
 //   npm run bench -- --peers [harness options]     # side by side with nginx, fastify, ... (shared harness)
+//   npm run bench -- --peers --starts 5 [...]      # 5 harness runs (fresh starts) + report over them
 //
 // Build first (`npx tsc -b`). Numbers go to stdout and to bench/results/ (git-ignored). Pinning as in
 // the shared harness on a 2-core box: the target on CPU 0, the load generator and the origin on CPU 1.
@@ -58,7 +59,11 @@ function usage() {
   --peers [...]        run the shared side-by-side harness (${SHARED_HARNESS}) with
                        bench/peers/proxycache-target.mjs; other options are passed to it
                        (default: --targets nginx-cache,nginx-pass,node-const,fastify-proxy,undici-proxy,proxycache
-                        --scenarios hit-small,hit-large,pass-small --out bench/results/peers-<time>.md)`;
+                        --scenarios hit-small,hit-large,pass-small --out bench/results/peers-<time>.md)
+  --peers --starts N   the harness N times in a row (every target started afresh each time; reports
+                       peers-<time>-start<i>.md), then bench/tools/aggregate-peers.mjs over the N .json:
+                       bench/results/peers-starts-<time>.md (with --out X.md: X-start<i>.md and X.md);
+                       --ref SCENARIO=REF[,...] is passed to the aggregator`;
 }
 
 function parseArgs(argv) {
@@ -136,22 +141,122 @@ function runPeers(rest) {
     console.error(`shared harness not found at ${SHARED_HARNESS} (set BENCH_HARNESS)`);
     return 2;
   }
+  let peers;
+  try {
+    peers = splitPeersArgs(rest);
+  } catch (e) {
+    console.error(e.message);
+    return 2;
+  }
+  if (!peers.series) return runHarness(peerArgs(peers.args, null)).status ?? 1;
+  return runStarts(peers);
+}
+
+/** Takes `--starts N` and `--ref ...` (ours) out of the --peers arguments; the rest goes to the harness. */
+function splitPeersArgs(rest) {
+  const o = { starts: 1, series: false, refs: [], args: [] };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (a !== '--starts' && a !== '--ref') {
+      o.args.push(a);
+      continue;
+    }
+    const v = rest[++i];
+    if (v === undefined) throw new Error(`${a} needs a value`);
+    if (a === '--ref') {
+      o.refs.push('--ref', v);
+      continue;
+    }
+    o.starts = Number(v);
+    o.series = true;
+    if (!Number.isInteger(o.starts) || o.starts < 1)
+      throw new Error(`--starts needs a whole number >= 1, got ${v}`);
+  }
+  if (o.refs.length > 0 && !o.series) throw new Error('--ref only applies with --starts');
+  const alone = ['--list', '--rerender', '--smoke-only', '--cleanup'].filter((f) => o.args.includes(f));
+  if (o.series && alone.length > 0) throw new Error(`--starts does not combine with ${alone.join(', ')}`);
+  return o;
+}
+
+/** Harness argv: our target file, the default targets and scenarios unless given, and the report path. */
+function peerArgs(rest, out) {
   const has = (flag) => rest.includes(flag);
   const args = ['--targets-file', PEER_TARGETS, ...rest];
   if (!has('--targets') && !has('--list') && !has('--rerender'))
     args.push('--targets', 'nginx-cache,nginx-pass,node-const,fastify-proxy,undici-proxy,proxycache');
   if (!has('--scenarios') && !has('--list') && !has('--rerender'))
     args.push('--scenarios', 'hit-small,hit-large,pass-small');
-  if (!has('--out')) {
+  if (out) args.push('--out', out);
+  else if (!has('--out')) {
     fs.mkdirSync(path.join(BENCH, 'results'), { recursive: true });
     args.push('--out', path.join(BENCH, 'results', `peers-${stamp()}.md`));
   }
+  return args;
+}
+
+function runHarness(args) {
   console.log(`> ${SHARED_HARNESS} ${args.join(' ')}`);
-  const r = spawnSync(SHARED_HARNESS, args, {
+  return spawnSync(SHARED_HARNESS, args, {
     stdio: 'inherit',
     env: { ...process.env, PROXYCACHE_REPO: REPO },
   });
-  return r.status ?? 1;
+}
+
+/**
+ * `--peers --starts N`: N harness runs in a row, each a fresh start of every target (start-to-start and
+ * machine-phase drift is as large as the differences we look for), then one report of the medians over
+ * the runs and of the per-run ratios (tools/aggregate-peers.mjs). With `--out X.md` the runs go to
+ * X-start<i>.md and the aggregate to X.md; otherwise peers-<time>-start<i>.md and peers-starts-<time>.md.
+ */
+function runStarts({ starts, refs, args }) {
+  const at = args.indexOf('--out');
+  let base;
+  let aggregate;
+  if (at >= 0) {
+    if (args[at + 1] === undefined) {
+      console.error('--out needs a value');
+      return 2;
+    }
+    aggregate = path.resolve(args[at + 1]);
+    base = aggregate.replace(/\.md$/, '');
+    args = args.filter((_, i) => i !== at && i !== at + 1);
+  } else {
+    const t = stamp();
+    base = path.join(BENCH, 'results', `peers-${t}`);
+    aggregate = path.join(BENCH, 'results', `peers-starts-${t}.md`);
+  }
+  fs.mkdirSync(path.dirname(aggregate), { recursive: true });
+  const dry = args.includes('--dry-run');
+  const jsons = [];
+  let failed = false;
+  for (let i = 1; i <= starts; i++) {
+    console.log(`\n=== start ${i} of ${starts}`);
+    const out = `${base}-start${i}.md`;
+    const r = runHarness(peerArgs(args, out));
+    if (r.signal || r.status === 130) return 130; // interrupted: no aggregate of a partial series
+    if (r.status !== 0) {
+      // A harness error (busy port, missing tool, ...) would only repeat: aggregate what we have.
+      console.error(`start ${i}: harness exited with ${r.status}; stopping the series`);
+      failed = true;
+      break;
+    }
+    const json = out.replace(/\.md$/, '.json');
+    if (dry || fs.existsSync(json)) jsons.push(json); // dry: show what the aggregator would read
+  }
+  if (jsons.length === 0) {
+    console.error('no harness report to aggregate');
+    return 1;
+  }
+  const agg = [path.join(BENCH, 'tools/aggregate-peers.mjs'), ...jsons, ...refs, '--out', aggregate];
+  console.log(`\n> ${process.execPath} ${agg.join(' ')}`);
+  if (dry) {
+    console.log('(--dry-run: nothing measured, no aggregate written)');
+    return 0;
+  }
+  const r = spawnSync(process.execPath, agg, { stdio: 'inherit' });
+  if (r.status !== 0) return r.status ?? 1;
+  console.log(`aggregate of ${jsons.length} start(s): ${aggregate}`);
+  return failed ? 1 : 0;
 }
 
 // ------------------------------------------------------------------ helpers

@@ -2,7 +2,7 @@
  * A real proxy for cache tests: ProxyApp running the shipped `mods/cache.pcmod`, `proxy_core.pcmod`
  * (and `admin_api.pcmod` when asked) over the real stdlib bindings, in front of a counting origin.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { type CompiledModule, type ConfigValue, compile } from '@proxycache/pcmod-lang';
@@ -11,8 +11,18 @@ import { ProxyApp } from '../../src/app/proxy-app.js';
 import { createBindings } from '../../src/stdlib/bindings.js';
 import { TestMetrics, testConfig } from '../server/helpers.js';
 
+const modsDir = fileURLToPath(new URL('../../../../mods/', import.meta.url));
+
+/** The names of every shipped module (mods/*.pcmod). */
+export function builtinNames(): string[] {
+  return readdirSync(modsDir)
+    .filter((f) => f.endsWith('.pcmod'))
+    .map((f) => f.slice(0, -'.pcmod'.length))
+    .sort();
+}
+
 export function loadMod(name: string): CompiledModule {
-  const file = fileURLToPath(new URL(`../../../../mods/${name}.pcmod`, import.meta.url));
+  const file = `${modsDir}${name}.pcmod`;
   const result = compile(readFileSync(file, 'utf8'), file);
   if (result.module === undefined) throw new Error(`${name}: ${JSON.stringify(result.diagnostics)}`);
   return result.module;
@@ -25,15 +35,24 @@ export interface CachingProxy {
   close(): Promise<void>;
 }
 
-/** Starts the proxy in front of `backend`; `cache` overrides the [cache] section. */
+/**
+ * Starts the proxy in front of `backend`; `cache` overrides the [cache] section. `modules` replaces the
+ * default set (cache, proxy_core, and admin_api with `admin`); `sections` overrides other sections.
+ */
 export async function startCachingProxy(
   backend: string,
   cache: Record<string, ConfigValue> = {},
-  opts: { admin?: boolean; backendTimeout?: number } = {},
+  opts: {
+    admin?: boolean;
+    backendTimeout?: number;
+    modules?: readonly string[];
+    sections?: Record<string, Record<string, ConfigValue>>;
+  } = {},
 ): Promise<CachingProxy> {
-  const names = ['cache', 'proxy_core', ...(opts.admin === true ? ['admin_api'] : [])];
+  const names = opts.modules ?? ['cache', 'proxy_core', ...(opts.admin === true ? ['admin_api'] : [])];
   const modules = names.map(loadMod);
   const sections: Record<string, Record<string, ConfigValue>> = {
+    ...opts.sections,
     cache: { ...cache },
     admin_api: { listen_addr: '127.0.0.1:0' },
   };

@@ -5,29 +5,9 @@
  */
 import { type IncomingHttpHeaders, request } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import type { ConfigValue } from '@proxycache/pcmod-lang';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProxyApp } from '../../src/app/proxy-app.js';
-import { createBindings } from '../../src/stdlib/bindings.js';
-import { loadMod } from '../cache/harness.js';
-import { type Origin, startOrigin, TestMetrics, testConfig } from '../server/helpers.js';
-
-const BUILTINS = [
-  'active_health',
-  'admin_api',
-  'cache',
-  'circuit_breaker',
-  'compression',
-  'health_check',
-  'load_balancer',
-  'metrics_exporter',
-  'proxy_core',
-  'rate_limiter',
-  'raw_tcp',
-  'request_id',
-  'url_rewriter',
-];
+import { builtinNames, type CachingProxy, startCachingProxy } from '../cache/harness.js';
+import { type Origin, startOrigin } from '../server/helpers.js';
 
 /** A 10 KiB HTML page (well above compression's default min_size of 1 KiB). */
 const PAGE = Buffer.from(
@@ -56,7 +36,7 @@ function get(port: number, path: string, headers: Record<string, string> = {}): 
 }
 
 let origin: Origin;
-let app: ProxyApp;
+let proxy: CachingProxy;
 let port: number;
 
 /** Requests the origin saw for `path` (active_health's probes of /health are not counted). */
@@ -72,36 +52,19 @@ beforeAll(async () => {
     });
     res.end(PAGE);
   });
-  const modules = BUILTINS.map(loadMod);
-  const sections: Record<string, Record<string, ConfigValue>> = {
-    admin_api: { listen_addr: '127.0.0.1:0' },
-    rate_limiter: { enabled: false },
-  };
-  const config = testConfig(
-    { backend_addr: origin.addr, backend_timeout: 5 },
-    Object.fromEntries(
-      modules.map((m) => [
-        m.name,
-        {
-          ...Object.fromEntries(m.configSchema.map((f) => [f.name, f.default])),
-          ...(sections[m.name] ?? {}),
-        },
-      ]),
-    ),
+  proxy = await startCachingProxy(
+    origin.addr,
+    {},
+    {
+      modules: builtinNames(),
+      sections: { rate_limiter: { enabled: false } },
+    },
   );
-  app = new ProxyApp();
-  await app.start({
-    config,
-    modules,
-    bindingsFactory: createBindings,
-    logger: pino({ level: 'silent' }),
-    metrics: new TestMetrics(),
-  });
-  port = app.address.port;
+  port = proxy.port;
 });
 
 afterAll(async () => {
-  await app?.shutdown();
+  await proxy?.close();
   await origin?.close();
 });
 

@@ -15,6 +15,7 @@ import {
   NOTE_UPSTREAM_BACKEND,
   type ResponseState,
 } from '../pipeline/host.js';
+import { normalizeAcceptEncoding } from './accept-encoding.js';
 import { type Directives, deltaSeconds, fieldValue, parseDirectives } from './cache-control.js';
 import { languageSelects, primaryKey, varyMatches, varyNames, varyPairs } from './cache-key.js';
 import { Coalescer } from './coalescer.js';
@@ -130,6 +131,8 @@ export interface CacheSettings extends StoreLimits {
   readonly coalesce: boolean;
   /** Longest a follower waits for its leader (ms) before going upstream itself. */
   readonly coalesceWaitMs: number;
+  /** Reduce Accept-Encoding to br / gzip / identity before lookup and forwarding (accept-encoding.ts). */
+  readonly normalizeAcceptEncoding?: boolean;
 }
 
 /** What a stale-while-revalidate refresh needs from the host. */
@@ -379,6 +382,7 @@ export class HttpCache {
       }
       return;
     }
+    if (this.settings.normalizeAcceptEncoding === true) normalizeAcceptEncoding(x.requestHeaders);
     const key = primaryKey(x.scheme, x.host, x.uri);
     const requestTime = this.clock();
     const redis = this.redis;

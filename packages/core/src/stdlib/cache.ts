@@ -3,7 +3,7 @@
  *
  * Settings come from the calling module's config section (`[cache]`): `ttl_seconds` and `max_size`
  * (also passed to store()), `max_bytes`, `max_object_size`, `grace`, `store` ("memory" | "redis"),
- * `redis_url`, `store_set_cookie`, `coalesce`. The cache object lives in `services.persistent` so a
+ * `redis_url`, `store_set_cookie`, `coalesce`, `normalize_accept_encoding`. The cache object lives in `services.persistent` so a
  * reload keeps what is stored (as nginx's and Varnish's caches survive a config reload); without it, it
  * lives as long as these bindings. Every cache registers itself so that purges from any module (the
  * admin API) reach it.
@@ -61,6 +61,7 @@ export function createCache(ctx: StdContext): StdImplementations {
       maxObjectSize: Math.min(num(c.max_object_size, MAX_ENTRY_BYTES), bodyBound),
       coalesce: c.coalesce !== false,
       coalesceWaitMs: Math.max(1, services.config.server.backend_timeout || 30) * 1000,
+      normalizeAcceptEncoding: c.normalize_accept_encoding !== false,
       policy: {
         defaultTtlMs: Math.max(0, ttlSeconds) * 1000,
         heuristicMaxMs: 24 * 3600 * 1000,

@@ -10,44 +10,14 @@
  */
 import { pipeline } from 'node:stream';
 import { type BrotliOptions, constants, createBrotliCompress, createGzip } from 'node:zlib';
+import { type Encoding, negotiateEncoding } from '../http/content-coding.js';
 import { peekNote } from '../pipeline/exchange.js';
 import type { HeaderRecord, HostExchange, ResponseState } from '../pipeline/host.js';
 import { headerValue, type StdContext, type StdImplementations } from './std-context.js';
 
-export type Encoding = 'br' | 'gzip';
-
-/** Supported encodings in order of preference when the client weighs them equally. */
-const SUPPORTED: readonly Encoding[] = ['br', 'gzip'];
 const NOTE_ENCODING = 'compress.encoding';
 /** Brotli's default quality (11) is meant for static assets; 4 is the usual on-the-fly setting. */
 const BROTLI: BrotliOptions = { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } };
-
-/** The encoding to use for an Accept-Encoding value, or undefined when none is acceptable. */
-export function negotiateEncoding(acceptEncoding: string): Encoding | undefined {
-  if (acceptEncoding === '') return undefined;
-  const weights = new Map<string, number>();
-  for (const part of acceptEncoding.split(',')) {
-    const [codingRaw, ...params] = part.split(';');
-    const coding = (codingRaw ?? '').trim().toLowerCase();
-    if (coding === '') continue;
-    let q = 1;
-    for (const p of params) {
-      const m = /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(p);
-      if (m !== null) q = Number(m[1]);
-    }
-    weights.set(coding, Number.isFinite(q) ? q : 0);
-  }
-  let best: Encoding | undefined;
-  let bestQ = 0;
-  for (const enc of SUPPORTED) {
-    const q = weights.get(enc) ?? weights.get('*') ?? 0;
-    if (q > bestQ) {
-      best = enc;
-      bestQ = q;
-    }
-  }
-  return best;
-}
 
 /** Whether a Content-Type is worth compressing. */
 export function isCompressibleType(contentType: string): boolean {

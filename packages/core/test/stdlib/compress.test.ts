@@ -2,9 +2,10 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { negotiateEncoding } from '../../src/http/content-coding.js';
 import type { HeaderRecord } from '../../src/pipeline/host.js';
 import { createBindings } from '../../src/stdlib/bindings.js';
-import { isCompressibleType, negotiateEncoding } from '../../src/stdlib/compress.js';
+import { isCompressibleType } from '../../src/stdlib/compress.js';
 import { FakeExchange, FakeServices } from './fakes.js';
 
 const fns = createBindings(new FakeServices(), 'compression').fns;

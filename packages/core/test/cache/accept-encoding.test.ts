@@ -1,0 +1,113 @@
+/**
+ * Accept-Encoding normalisation (`[cache] normalize_accept_encoding`, cache/accept-encoding.ts): a GET or
+ * HEAD the cache looks up carries only the coding this proxy would choose, to the variant key (RFC 9111
+ * §4.1) and to the origin, so that browsers' different spellings of one preference share one variant.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { normalAcceptEncoding } from '../../src/cache/accept-encoding.js';
+import { type Origin, startOrigin } from '../server/helpers.js';
+import { type CachingProxy, send, startCachingProxy } from './harness.js';
+
+const CHROME = 'gzip, deflate, br, zstd';
+const SAFARI = 'gzip, deflate, br';
+
+describe('normalAcceptEncoding (RFC 9110 §12.5.3)', () => {
+  it.each([
+    [CHROME, 'br'],
+    [SAFARI, 'br'],
+    ['gzip', 'gzip'],
+    ['gzip;q=0.8, br;q=0.5', 'gzip'],
+    ['GZIP', 'gzip'],
+    ['*', 'br'],
+    ['deflate', 'identity'],
+    ['zstd', 'identity'],
+    ['gzip;q=0, br;q=0', 'identity'],
+    ['', 'identity'],
+    ['identity', 'identity'],
+  ])('%j -> %s', (raw, normal) => {
+    expect(normalAcceptEncoding(raw)).toBe(normal);
+  });
+});
+
+describe('the cache normalises Accept-Encoding before lookup and forwarding (RFC 9111 §4.1)', () => {
+  let origin: Origin | undefined;
+  let proxy: CachingProxy | undefined;
+
+  afterEach(async () => {
+    await proxy?.close();
+    await origin?.close();
+    proxy = undefined;
+    origin = undefined;
+  });
+
+  /** An origin that varies on Accept-Encoding and names in its body the value it received. */
+  async function start(normalize?: boolean): Promise<void> {
+    origin = await startOrigin((req, res) => {
+      res.writeHead(200, {
+        'content-type': 'text/plain',
+        'cache-control': 'public, max-age=60',
+        vary: 'Accept-Encoding',
+      });
+      res.end(`ae=${req.headers['accept-encoding'] ?? '(none)'}`);
+    });
+    proxy = await startCachingProxy(
+      origin.addr,
+      normalize === undefined ? {} : { normalize_accept_encoding: normalize },
+    );
+  }
+
+  const aeSeen = (): (string | undefined)[] =>
+    (origin as Origin).seen.map((s) => s.headers['accept-encoding'] as string | undefined);
+
+  it('two spellings of one preference share one variant; the origin sees the chosen coding', async () => {
+    await start();
+    const port = (proxy as CachingProxy).port;
+    const first = await send(port, '/page', { headers: { 'accept-encoding': CHROME } });
+    const second = await send(port, '/page', { headers: { 'accept-encoding': SAFARI } });
+    expect(first.headers['x-cache']).toBe('MISS');
+    expect(second.headers['x-cache']).toBe('HIT');
+    expect(second.body).toBe('ae=br');
+    expect(aeSeen()).toEqual(['br']);
+  });
+
+  it('a client accepting neither br nor gzip gets its own variant, asked for as identity', async () => {
+    await start();
+    const port = (proxy as CachingProxy).port;
+    await send(port, '/page', { headers: { 'accept-encoding': CHROME } });
+    const deflate = await send(port, '/page', { headers: { 'accept-encoding': 'deflate' } });
+    const zstd = await send(port, '/page', { headers: { 'accept-encoding': 'zstd' } });
+    expect(deflate.headers['x-cache']).toBe('MISS');
+    expect(deflate.body).toBe('ae=identity');
+    expect(zstd.headers['x-cache']).toBe('HIT');
+    expect(aeSeen()).toEqual(['br', 'identity']);
+  });
+
+  it('a request without Accept-Encoding stays without it (its own variant)', async () => {
+    await start();
+    const port = (proxy as CachingProxy).port;
+    await send(port, '/page', { headers: { 'accept-encoding': 'gzip' } });
+    const none = await send(port, '/page');
+    expect(none.headers['x-cache']).toBe('MISS');
+    expect(none.body).toBe('ae=(none)');
+    expect(aeSeen()).toEqual(['gzip', undefined]);
+  });
+
+  it('requests the cache does not look up (POST) are forwarded as sent', async () => {
+    await start();
+    await send((proxy as CachingProxy).port, '/form', {
+      method: 'POST',
+      headers: { 'accept-encoding': CHROME },
+      body: 'a=1',
+    });
+    expect(aeSeen()).toEqual([CHROME]);
+  });
+
+  it('normalize_accept_encoding = false keys and forwards the values as sent', async () => {
+    await start(false);
+    const port = (proxy as CachingProxy).port;
+    await send(port, '/page', { headers: { 'accept-encoding': CHROME } });
+    const second = await send(port, '/page', { headers: { 'accept-encoding': SAFARI } });
+    expect(second.headers['x-cache']).toBe('MISS');
+    expect(aeSeen()).toEqual([CHROME, SAFARI]);
+  });
+});

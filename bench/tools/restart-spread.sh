@@ -1,7 +1,9 @@
 #!/bin/bash
 # Starts proxycache N times with the same config and measures CPU µs per 1 KiB cache hit for each start
-# (wrk pinned to CPU 1, the proxy to CPU 0, user time shown apart): shows the start-to-start spread of
-# per-request CPU described in bench/RESULTS.md ("What limits us now"). Needs wrk, taskset, a built tree.
+# (wrk pinned to CPU 1, the proxy to CPU 0, user time shown apart): shows how far per-request CPU moves
+# between measurements — the box's speed phases described in bench/RESULTS.md ("Read this first"; they
+# follow time, not the process: one process moves as much over consecutive windows). Needs wrk, taskset,
+# a built tree.
 #   bench/tools/restart-spread.sh [starts=6] [extra TOML appended to the config]
 set -u
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"

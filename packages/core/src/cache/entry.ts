@@ -127,6 +127,25 @@ export function makeEntry(init: EntryInit, policy: FreshnessPolicy): StoredRespo
   };
 }
 
+/** The stored Vary's members, then the 304's that it lacks (ASCII case-insensitive), as one value. */
+function mergedVary(stored: string | string[] | undefined, fresh: string | string[]): string | string[] {
+  if (stored === undefined) return fresh;
+  const list = (v: string | string[]): string[] =>
+    (typeof v === 'string' ? v : v.join(','))
+      .split(',')
+      .map((m) => m.trim())
+      .filter((m) => m !== '');
+  const out = list(stored);
+  const seen = new Set(out.map((m) => m.toLowerCase()));
+  for (const m of list(fresh)) {
+    if (!seen.has(m.toLowerCase())) {
+      seen.add(m.toLowerCase());
+      out.push(m);
+    }
+  }
+  return out.join(', ');
+}
+
 /** RFC 9111 §4.3.4: the stored response freshened by a 304's header fields. */
 export function freshened(
   entry: StoredResponse,
@@ -140,7 +159,9 @@ export function freshened(
     const v = notModified[name];
     if (v === undefined || NOT_STORED.has(name) || NOT_UPDATED_BY_304.has(name) || name.startsWith('proxy-'))
       continue;
-    headers[name] = v;
+    // Vary names the request fields the stored representation depends on, which include those this proxy
+    // added (compression's Accept-Encoding) and the origin's 304 does not know about: kept, plus the 304's.
+    headers[name] = name === 'vary' ? mergedVary(entry.headers.vary, v) : v;
   }
   // The 304's Age and Surrogate-Control describe the refreshed response; the stored ones no longer apply.
   const control = controlFields(notModified);

@@ -131,7 +131,7 @@ export interface CacheSettings extends StoreLimits {
   readonly coalesce: boolean;
   /** Longest a follower waits for its leader (ms) before going upstream itself. */
   readonly coalesceWaitMs: number;
-  /** Reduce Accept-Encoding to br / gzip / identity before lookup and forwarding (accept-encoding.ts). */
+  /** Reduce Accept-Encoding to what it says of br and gzip, before lookup and forwarding. */
   readonly normalizeAcceptEncoding?: boolean;
 }
 

@@ -1,17 +1,20 @@
 /**
- * Content-coding negotiation (RFC 9110 §12.5.3): which of the codings this proxy produces a client's
- * Accept-Encoding prefers. Compression uses it to pick a coding; the cache uses it to reduce the many
- * spellings browsers send to the one choice that matters (cache/accept-encoding.ts).
+ * Content-coding negotiation (RFC 9110 §12.5.3) for the codings this proxy produces: which one a client's
+ * Accept-Encoding prefers (compression picks it), and the short form of an Accept-Encoding value that
+ * keeps exactly what matters to those codings (the cache keys and forwards it: cache/accept-encoding.ts).
  */
 
 export type Encoding = 'br' | 'gzip';
 
-/** Supported encodings in order of preference when the client weighs them equally. */
-const SUPPORTED: readonly Encoding[] = ['br', 'gzip'];
+/** The q-values an Accept-Encoding value gives br and gzip (0: not acceptable). */
+export interface CodingWeights {
+  readonly br: number;
+  readonly gzip: number;
+}
 
-/** The encoding to use for an Accept-Encoding value, or undefined when none is acceptable. */
-export function negotiateEncoding(acceptEncoding: string): Encoding | undefined {
-  if (acceptEncoding === '') return undefined;
+/** The weights of br and gzip in an Accept-Encoding value (a coding it does not name takes `*`'s). */
+export function codingWeights(acceptEncoding: string): CodingWeights {
+  if (acceptEncoding === '') return { br: 0, gzip: 0 };
   const weights = new Map<string, number>();
   for (const part of acceptEncoding.split(',')) {
     const [codingRaw, ...params] = part.split(';');
@@ -24,14 +27,14 @@ export function negotiateEncoding(acceptEncoding: string): Encoding | undefined 
     }
     weights.set(coding, Number.isFinite(q) ? q : 0);
   }
-  let best: Encoding | undefined;
-  let bestQ = 0;
-  for (const enc of SUPPORTED) {
-    const q = weights.get(enc) ?? weights.get('*') ?? 0;
-    if (q > bestQ) {
-      best = enc;
-      bestQ = q;
-    }
-  }
-  return best;
+  const any = weights.get('*') ?? 0;
+  return { br: weights.get('br') ?? any, gzip: weights.get('gzip') ?? any };
+}
+
+/** The encoding to use for an Accept-Encoding value (br on a tie), or undefined when none is acceptable. */
+export function negotiateEncoding(acceptEncoding: string): Encoding | undefined {
+  const { br, gzip } = codingWeights(acceptEncoding);
+  if (br > 0 && br >= gzip) return 'br';
+  if (gzip > 0) return 'gzip';
+  return undefined;
 }

@@ -3,6 +3,7 @@
  * HEAD the cache looks up carries only the coding this proxy would choose, to the variant key (RFC 9111
  * §4.1) and to the origin, so that browsers' different spellings of one preference share one variant.
  */
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { normalAcceptEncoding } from '../../src/cache/accept-encoding.js';
 import { type Origin, startOrigin } from '../server/helpers.js';
@@ -13,12 +14,15 @@ const SAFARI = 'gzip, deflate, br';
 
 describe('normalAcceptEncoding (RFC 9110 §12.5.3)', () => {
   it.each([
-    [CHROME, 'br'],
-    [SAFARI, 'br'],
+    [CHROME, 'br, gzip'],
+    [SAFARI, 'br, gzip'],
+    ['br;q=0.5, gzip;q=0.5', 'br, gzip'],
     ['gzip', 'gzip'],
-    ['gzip;q=0.8, br;q=0.5', 'gzip'],
+    ['br', 'br'],
+    ['gzip;q=0.8, br;q=0.5', 'gzip, br;q=0.5'],
     ['GZIP', 'gzip'],
-    ['*', 'br'],
+    ['*', 'br, gzip'],
+    ['*;q=0.5, br;q=0', 'gzip'],
     ['deflate', 'identity'],
     ['zstd', 'identity'],
     ['gzip;q=0, br;q=0', 'identity'],
@@ -66,8 +70,8 @@ describe('the cache normalises Accept-Encoding before lookup and forwarding (RFC
     const second = await send(port, '/page', { headers: { 'accept-encoding': SAFARI } });
     expect(first.headers['x-cache']).toBe('MISS');
     expect(second.headers['x-cache']).toBe('HIT');
-    expect(second.body).toBe('ae=br');
-    expect(aeSeen()).toEqual(['br']);
+    expect(second.body).toBe('ae=br, gzip');
+    expect(aeSeen()).toEqual(['br, gzip']);
   });
 
   it('a client accepting neither br nor gzip gets its own variant, asked for as identity', async () => {
@@ -79,7 +83,36 @@ describe('the cache normalises Accept-Encoding before lookup and forwarding (RFC
     expect(deflate.headers['x-cache']).toBe('MISS');
     expect(deflate.body).toBe('ae=identity');
     expect(zstd.headers['x-cache']).toBe('HIT');
-    expect(aeSeen()).toEqual(['br', 'identity']);
+    expect(aeSeen()).toEqual(['br, gzip', 'identity']);
+  });
+
+  it('the normal form keeps what each coding gets: gzip-only and br-only clients have their own variants', async () => {
+    await start();
+    const port = (proxy as CachingProxy).port;
+    await send(port, '/page', { headers: { 'accept-encoding': CHROME } });
+    const gzipOnly = await send(port, '/page', { headers: { 'accept-encoding': 'gzip, deflate' } });
+    const brOnly = await send(port, '/page', { headers: { 'accept-encoding': 'br' } });
+    const gzipFirst = await send(port, '/page', { headers: { 'accept-encoding': 'gzip, br;q=0.1' } });
+    expect([gzipOnly.body, brOnly.body, gzipFirst.body]).toEqual(['ae=gzip', 'ae=br', 'ae=gzip, br;q=0.5']);
+    expect(aeSeen()).toEqual(['br, gzip', 'gzip', 'br', 'gzip, br;q=0.5']);
+  });
+
+  it('an origin that compresses with gzip only still compresses for browsers', async () => {
+    const wasm = Buffer.alloc(20_000, 7);
+    origin = await startOrigin((req, res) => {
+      const gz = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+      res.writeHead(200, {
+        'content-type': 'application/wasm',
+        'cache-control': 'public, max-age=60',
+        vary: 'Accept-Encoding',
+        ...(gz ? { 'content-encoding': 'gzip' } : {}),
+      });
+      res.end(gz ? gzipSync(wasm) : wasm);
+    });
+    proxy = await startCachingProxy(origin.addr);
+    const r = await send(proxy.port, '/app.wasm', { headers: { 'accept-encoding': CHROME } });
+    expect(r.headers['content-encoding']).toBe('gzip');
+    expect(aeSeen()).toEqual(['br, gzip']);
   });
 
   it('a request without Accept-Encoding stays without it (its own variant)', async () => {

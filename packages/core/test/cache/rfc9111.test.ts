@@ -147,6 +147,33 @@ describe('RFC 9111 cache rules', () => {
     expect(xc(request({ path: '/r' }))).toBe('HIT');
   });
 
+  it('§4.3.4: a 304 keeps the Vary members of the stored response it does not name (compression added Accept-Encoding)', () => {
+    const { clock, request } = setup();
+    // What compression stores on a miss: the origin's Vary plus Accept-Encoding.
+    request(
+      { path: '/vz', headers: { 'accept-encoding': 'gzip' } },
+      {
+        headers: {
+          'cache-control': 'max-age=1',
+          etag: '"z"',
+          vary: 'Origin, Accept-Encoding',
+          'content-encoding': 'gzip',
+        },
+      },
+    );
+    clock.advance(2_000);
+    const r = request(
+      { path: '/vz', headers: { 'accept-encoding': 'gzip' } },
+      { status: 304, headers: { 'cache-control': 'max-age=60', etag: '"z"', vary: 'origin, X-New' } },
+    );
+    expect([r.response?.status, r.response?.headers.vary]).toEqual([200, 'Origin, Accept-Encoding, X-New']);
+    const hit = request({ path: '/vz', headers: { 'accept-encoding': 'gzip' } });
+    expect([hit.response?.headers['x-cache'], hit.response?.headers.vary]).toEqual([
+      'HIT',
+      'Origin, Accept-Encoding, X-New',
+    ]);
+  });
+
   it('§4.3.2: a client conditional that matches the stored response is answered 304 from cache', () => {
     const { request } = setup();
     request({ path: '/c' }, { headers: { 'cache-control': 'max-age=60', etag: '"x"' } });

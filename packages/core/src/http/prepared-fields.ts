@@ -24,18 +24,35 @@ export interface PreparedLines {
   /** The lines hold a Date / an Alt-Svc field. */
   readonly date: boolean;
   readonly altSvc: boolean;
+  /**
+   * A response failed to match while the lines still described their record: the pipeline changes one of
+   * its fields on every answer (a module overwriting a stored field, X-Cache of stale hits), so the lines
+   * are not tried again until the record changes (new lines, at the latest when Age moves on).
+   */
+  unused: boolean;
 }
 
 const memo = new WeakMap<HeaderRecord, PreparedLines>();
 
-/** The lines last made for `source` (made now if there are none), or undefined when it cannot have any. */
+/**
+ * The lines last made for `source` (made now if there are none; made again when marked unused and the
+ * record has changed since), or undefined when it cannot have any or they are not worth trying.
+ */
 export function linesFor(source: HeaderRecord): PreparedLines | undefined {
-  return memo.get(source) ?? build(source);
+  const lines = memo.get(source);
+  if (lines === undefined) return build(source);
+  if (!lines.unused) return lines;
+  return describes(lines, source) ? undefined : build(source);
 }
 
-/** New lines for `source` when `lines` no longer describe it, else undefined. */
+/**
+ * After a response did not match `lines`: new lines for `source` when `lines` no longer describe it;
+ * else undefined, and `lines` are marked unused (see `PreparedLines.unused`).
+ */
 export function renewedLines(source: HeaderRecord, lines: PreparedLines): PreparedLines | undefined {
-  return describes(lines, source) ? undefined : build(source);
+  if (!describes(lines, source)) return build(source);
+  lines.unused = true;
+  return undefined;
 }
 
 /** Whether field `name: v`, met at position `i` of the lines while walking a response's fields, is theirs. */
@@ -61,7 +78,14 @@ function build(source: HeaderRecord): PreparedLines | undefined {
     if (name === 'date') date = true;
     else if (name === 'alt-svc') altSvc = true;
   }
-  const lines: PreparedLines = { names, values, bytes: Buffer.from(`${text}\r\n`, 'latin1'), date, altSvc };
+  const lines: PreparedLines = {
+    names,
+    values,
+    bytes: Buffer.from(`${text}\r\n`, 'latin1'),
+    date,
+    altSvc,
+    unused: false,
+  };
   memo.set(source, lines);
   return lines;
 }

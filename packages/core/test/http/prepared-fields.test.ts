@@ -114,6 +114,23 @@ describe('prepared fields (cache hits written from stored bytes)', () => {
     expect(wire(h).match(/^age: 3\r$/gm)).toHaveLength(1);
   });
 
+  it('a stored field the pipeline overwrites on every answer: after one miss the lines rest until the record changes', () => {
+    const source = { ...stored(), 'x-request-id': 'from-origin' };
+    const answer = () => ({ ...source, 'x-request-id': 'per-request' });
+    const first = head({ status: 200, headers: answer(), body, prepared: source });
+    const second = head({ status: 200, headers: answer(), body, prepared: source });
+    for (const h of [first, second]) {
+      expect(h.prepared).toBeUndefined();
+      expect(fields(h)).toEqual(fields(head({ status: 200, headers: answer(), body })));
+    }
+    // even an unchanged copy is written without them now
+    expect(head({ status: 200, headers: { ...source }, body, prepared: source }).prepared).toBeUndefined();
+    // the record moves on (a new Age): new lines, tried again
+    source.age = '4';
+    const fresh = head({ status: 200, headers: { ...source }, body, prepared: source });
+    expect(fresh.prepared?.toString('latin1')).toContain('age: 4\r\n');
+  });
+
   it('the same lines are reused while the record is unchanged', () => {
     const source = stored();
     const a = head({ status: 200, headers: { ...source }, body, prepared: source });

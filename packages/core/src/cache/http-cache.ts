@@ -570,8 +570,11 @@ export class HttpCache {
     if (headers === undefined) {
       // The whole stored response: one copy of the prepared record (the pipeline's earlier modules add
       // their own headers to it in on_response), X-Cache set only when it is not a plain hit.
-      prepared = hitHeaders(entry, age);
-      headers = copyHeaders(prepared);
+      // Serialised lines pay off from an entry's second hit on: not for a record decoded per hit (Redis).
+      const reused = entry.hitHeaders !== undefined;
+      const record = hitHeaders(entry, age);
+      if (reused) prepared = record;
+      headers = copyHeaders(record);
       if (state !== 'hit') headers['x-cache'] = X_CACHE[state];
     } else {
       headers.age = String(age);

@@ -115,7 +115,7 @@ describe('prepared fields (cache hits written from stored bytes)', () => {
   });
 
   it('a stored field the pipeline overwrites on every answer: after one miss the lines rest until the record changes', () => {
-    const source = { ...stored(), 'x-request-id': 'from-origin' };
+    const source: HeaderRecord = { ...stored(), 'x-request-id': 'from-origin' };
     const answer = () => ({ ...source, 'x-request-id': 'per-request' });
     const first = head({ status: 200, headers: answer(), body, prepared: source });
     const second = head({ status: 200, headers: answer(), body, prepared: source });

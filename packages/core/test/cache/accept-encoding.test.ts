@@ -4,10 +4,10 @@
  * §4.1) and to the origin, so that browsers' different spellings of one preference share one variant.
  */
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { normalAcceptEncoding } from '../../src/cache/accept-encoding.js';
-import { type Origin, startOrigin } from '../server/helpers.js';
-import { type CachingProxy, send, startCachingProxy } from './harness.js';
+import type { Origin } from '../server/helpers.js';
+import { proxyPerTest, send } from './harness.js';
 
 const CHROME = 'gzip, deflate, br, zstd';
 const SAFARI = 'gzip, deflate, br';
@@ -34,72 +34,62 @@ describe('normalAcceptEncoding (RFC 9110 §12.5.3)', () => {
 });
 
 describe('the cache normalises Accept-Encoding before lookup and forwarding (RFC 9111 §4.1)', () => {
-  let origin: Origin | undefined;
-  let proxy: CachingProxy | undefined;
+  const started = proxyPerTest();
 
-  afterEach(async () => {
-    await proxy?.close();
-    await origin?.close();
-    proxy = undefined;
-    origin = undefined;
-  });
+  /** What the origin was asked with, in order. */
+  const aeSeen = (origin: Origin): (string | undefined)[] =>
+    origin.seen.map((s) => s.headers['accept-encoding'] as string | undefined);
 
-  /** An origin that varies on Accept-Encoding and names in its body the value it received. */
-  async function start(normalize?: boolean): Promise<void> {
-    origin = await startOrigin((req, res) => {
-      res.writeHead(200, {
-        'content-type': 'text/plain',
-        'cache-control': 'public, max-age=60',
-        vary: 'Accept-Encoding',
-      });
-      res.end(`ae=${req.headers['accept-encoding'] ?? '(none)'}`);
-    });
-    proxy = await startCachingProxy(
-      origin.addr,
+  /** Behind an origin that varies on Accept-Encoding and names in its body the value it received. */
+  async function start(normalize?: boolean): Promise<{ port: number; seen: () => (string | undefined)[] }> {
+    const { origin, proxy } = await started(
+      (req, res) => {
+        res.writeHead(200, {
+          'content-type': 'text/plain',
+          'cache-control': 'public, max-age=60',
+          vary: 'Accept-Encoding',
+        });
+        res.end(`ae=${req.headers['accept-encoding'] ?? '(none)'}`);
+      },
       normalize === undefined ? {} : { normalize_accept_encoding: normalize },
     );
+    return { port: proxy.port, seen: () => aeSeen(origin) };
   }
 
-  const aeSeen = (): (string | undefined)[] =>
-    (origin as Origin).seen.map((s) => s.headers['accept-encoding'] as string | undefined);
-
   it('two spellings of one preference share one variant; the origin sees the chosen coding', async () => {
-    await start();
-    const port = (proxy as CachingProxy).port;
+    const { port, seen } = await start();
     const first = await send(port, '/page', { headers: { 'accept-encoding': CHROME } });
     const second = await send(port, '/page', { headers: { 'accept-encoding': SAFARI } });
     expect(first.headers['x-cache']).toBe('MISS');
     expect(second.headers['x-cache']).toBe('HIT');
     expect(second.body).toBe('ae=br, gzip');
-    expect(aeSeen()).toEqual(['br, gzip']);
+    expect(seen()).toEqual(['br, gzip']);
   });
 
   it('a client accepting neither br nor gzip gets its own variant, asked for as identity', async () => {
-    await start();
-    const port = (proxy as CachingProxy).port;
+    const { port, seen } = await start();
     await send(port, '/page', { headers: { 'accept-encoding': CHROME } });
     const deflate = await send(port, '/page', { headers: { 'accept-encoding': 'deflate' } });
     const zstd = await send(port, '/page', { headers: { 'accept-encoding': 'zstd' } });
     expect(deflate.headers['x-cache']).toBe('MISS');
     expect(deflate.body).toBe('ae=identity');
     expect(zstd.headers['x-cache']).toBe('HIT');
-    expect(aeSeen()).toEqual(['br, gzip', 'identity']);
+    expect(seen()).toEqual(['br, gzip', 'identity']);
   });
 
   it('the normal form keeps what each coding gets: gzip-only and br-only clients have their own variants', async () => {
-    await start();
-    const port = (proxy as CachingProxy).port;
+    const { port, seen } = await start();
     await send(port, '/page', { headers: { 'accept-encoding': CHROME } });
     const gzipOnly = await send(port, '/page', { headers: { 'accept-encoding': 'gzip, deflate' } });
     const brOnly = await send(port, '/page', { headers: { 'accept-encoding': 'br' } });
     const gzipFirst = await send(port, '/page', { headers: { 'accept-encoding': 'gzip, br;q=0.1' } });
     expect([gzipOnly.body, brOnly.body, gzipFirst.body]).toEqual(['ae=gzip', 'ae=br', 'ae=gzip, br;q=0.5']);
-    expect(aeSeen()).toEqual(['br, gzip', 'gzip', 'br', 'gzip, br;q=0.5']);
+    expect(seen()).toEqual(['br, gzip', 'gzip', 'br', 'gzip, br;q=0.5']);
   });
 
   it('an origin that compresses with gzip only still compresses for browsers', async () => {
     const wasm = Buffer.alloc(20_000, 7);
-    origin = await startOrigin((req, res) => {
+    const { origin, proxy } = await started((req, res) => {
       const gz = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
       res.writeHead(200, {
         'content-type': 'application/wasm',
@@ -109,38 +99,35 @@ describe('the cache normalises Accept-Encoding before lookup and forwarding (RFC
       });
       res.end(gz ? gzipSync(wasm) : wasm);
     });
-    proxy = await startCachingProxy(origin.addr);
     const r = await send(proxy.port, '/app.wasm', { headers: { 'accept-encoding': CHROME } });
     expect(r.headers['content-encoding']).toBe('gzip');
-    expect(aeSeen()).toEqual(['br, gzip']);
+    expect(aeSeen(origin)).toEqual(['br, gzip']);
   });
 
   it('a request without Accept-Encoding stays without it (its own variant)', async () => {
-    await start();
-    const port = (proxy as CachingProxy).port;
+    const { port, seen } = await start();
     await send(port, '/page', { headers: { 'accept-encoding': 'gzip' } });
     const none = await send(port, '/page');
     expect(none.headers['x-cache']).toBe('MISS');
     expect(none.body).toBe('ae=(none)');
-    expect(aeSeen()).toEqual(['gzip', undefined]);
+    expect(seen()).toEqual(['gzip', undefined]);
   });
 
   it('requests the cache does not look up (POST) are forwarded as sent', async () => {
-    await start();
-    await send((proxy as CachingProxy).port, '/form', {
+    const { port, seen } = await start();
+    await send(port, '/form', {
       method: 'POST',
       headers: { 'accept-encoding': CHROME },
       body: 'a=1',
     });
-    expect(aeSeen()).toEqual([CHROME]);
+    expect(seen()).toEqual([CHROME]);
   });
 
   it('normalize_accept_encoding = false keys and forwards the values as sent', async () => {
-    await start(false);
-    const port = (proxy as CachingProxy).port;
+    const { port, seen } = await start(false);
     await send(port, '/page', { headers: { 'accept-encoding': CHROME } });
     const second = await send(port, '/page', { headers: { 'accept-encoding': SAFARI } });
     expect(second.headers['x-cache']).toBe('MISS');
-    expect(aeSeen()).toEqual([CHROME, SAFARI]);
+    expect(seen()).toEqual([CHROME, SAFARI]);
   });
 });

@@ -3,13 +3,19 @@
  * (and `admin_api.pcmod` when asked) over the real stdlib bindings, in front of a counting origin.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import {
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { type CompiledModule, type ConfigValue, compile } from '@proxycache/pcmod-lang';
 import pino from 'pino';
+import { afterEach } from 'vitest';
 import { ProxyApp } from '../../src/app/proxy-app.js';
 import { createBindings } from '../../src/stdlib/bindings.js';
-import { TestMetrics, testConfig } from '../server/helpers.js';
+import { type Origin, startOrigin, TestMetrics, testConfig } from '../server/helpers.js';
 
 const modsDir = fileURLToPath(new URL('../../../../mods/', import.meta.url));
 
@@ -83,6 +89,36 @@ export async function startCachingProxy(
     if (adminPort === undefined) await new Promise((r) => setTimeout(r, 10));
   }
   return { app, port: app.address.port, adminPort, close: () => app.shutdown() };
+}
+
+/** What a test's origin does with each request. */
+export type OriginHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * For a describe block whose tests each start their own origin and caching proxy: returns the starter,
+ * and closes both after each test.
+ */
+export function proxyPerTest(): (
+  handler: OriginHandler,
+  cache?: Record<string, ConfigValue>,
+  opts?: Parameters<typeof startCachingProxy>[2],
+) => Promise<{ origin: Origin; proxy: CachingProxy }> {
+  let started: { origin: Origin; proxy: CachingProxy } | undefined;
+  afterEach(async () => {
+    await started?.proxy.close();
+    await started?.origin.close();
+    started = undefined;
+  });
+  return async (handler, cache = {}, opts = {}) => {
+    const origin = await startOrigin((req, res) => handler(req, res));
+    try {
+      started = { origin, proxy: await startCachingProxy(origin.addr, cache, opts) };
+    } catch (err) {
+      await origin.close();
+      throw err;
+    }
+    return started;
+  };
 }
 
 export interface Reply {

@@ -1,32 +1,18 @@
 /**
  * The cache through the running proxy against real origins that count what reaches them.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Origin, startOrigin } from '../server/helpers.js';
-import { type CachingProxy, send, startCachingProxy } from './harness.js';
-
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+import { describe, expect, it } from 'vitest';
+import { type OriginHandler, proxyPerTest, send } from './harness.js';
 
 describe('cache through the proxy (end to end)', () => {
-  let origin: Origin | undefined;
-  let proxy: CachingProxy | undefined;
+  const started = proxyPerTest();
 
-  afterEach(async () => {
-    await proxy?.close();
-    await origin?.close();
-    proxy = undefined;
-    origin = undefined;
-  });
-
-  async function setup(
-    handler: Handler,
+  function setup(
+    handler: OriginHandler,
     cache: Record<string, number | string | boolean> = {},
     admin = false,
   ) {
-    origin = await startOrigin((req, res) => handler(req, res));
-    proxy = await startCachingProxy(origin.addr, cache, { admin });
-    return { origin, proxy };
+    return started(handler, cache, { admin });
   }
 
   it('RFC 9111 §4: a hit is answered without reaching the origin, with Age and X-Cache: HIT', async () => {

@@ -910,6 +910,12 @@ describe('fast lane: framing', () => {
   });
 });
 
+/** The lane and, as the control it mirrors, node:http on the same harness. */
+const bothPaths: readonly (readonly [string, HarnessOptions])[] = [
+  ['fast lane', {}],
+  ['node:http (control)', { noLane: true }],
+];
+
 describe('fast lane: connection management', () => {
   it('Connection: close is answered with close and the socket ends', async () => {
     const h = await start(echo);
@@ -926,14 +932,17 @@ describe('fast lane: connection management', () => {
   // node:http destroys the socket once a closing response is written; with the lane, socket.end() only
   // half-closes it, and the connection (forgotten by the lane, so never swept) stays open for as long as
   // the client keeps its side open.
-  it('after Connection: close the server socket is fully closed even if the client keeps its side open', async () => {
-    const h = await start(echo);
-    const c = new RawClient(h.port, true);
-    await c.send(get('/', 'Connection: close\r\n'));
-    await until(() => c.ended);
-    await sleep(300);
-    expect(await new Promise<number>((r) => h.server.getConnections((_e, n) => r(n)))).toBe(0);
-  });
+  it.each(bothPaths)(
+    '%s: after Connection: close the server socket is fully closed even if the client keeps its side open',
+    async (_, path) => {
+      const h = await start(echo, path);
+      const c = new RawClient(h.port, true);
+      await c.send(get('/', 'Connection: close\r\n'));
+      await until(() => c.ended);
+      await sleep(300);
+      expect(await new Promise<number>((r) => h.server.getConnections((_e, n) => r(n)))).toBe(0);
+    },
+  );
 
   it('a client that half-closes after its request gets the answer, then the server ends', async () => {
     const h = await start(echo);
@@ -990,39 +999,45 @@ describe('fast lane: connection management', () => {
   // node:http (httpAllowHalfOpen false) aborts a request whose client closed its side (FIN); the lane keeps
   // it running, so a stalled body (slow upstream, long poll, SSE) is never destroyed, the exchange never
   // aborted and the request never leaves the in-flight count.
-  it('client disconnect while the streamed body stalls destroys the body and aborts the exchange', async () => {
-    const body = new PassThrough();
-    const h = await start((x) => {
-      body.write('first');
-      x.response = { status: 200, headers: {}, body };
-    });
-    const c = new RawClient(h.port);
-    await c.send(get('/'));
-    await until(() => c.data.includes('first'));
-    c.socket.destroy();
-    await until(() => body.destroyed && h.completions.length === 1, 1000);
-    expect(h.completions[0]?.x.aborted).toBe(true);
-    expect(h.inflight()).toBe(0);
-  });
-
-  it('client disconnect before an async answer aborts the exchange (cancels upstream work)', async () => {
-    const { respond, release, late } = gatedAnswer();
-    const h = await start(respond);
-    const c = new RawClient(h.port);
-    await c.send(get('/'));
-    await until(() => h.served.length === 1);
-    c.socket.destroy();
-    try {
-      await until(() => h.served[0]?.signal.aborted === true, 1000);
-      expect(h.completions).toHaveLength(1);
+  it.each(bothPaths)(
+    '%s: client disconnect while the streamed body stalls destroys the body and aborts the exchange',
+    async (_, path) => {
+      const body = new PassThrough();
+      const h = await start((x) => {
+        body.write('first');
+        x.response = { status: 200, headers: {}, body };
+      }, path);
+      const c = new RawClient(h.port);
+      await c.send(get('/'));
+      await until(() => c.data.includes('first'));
+      c.socket.destroy();
+      await until(() => body.destroyed && h.completions.length === 1, 1000);
       expect(h.completions[0]?.x.aborted).toBe(true);
-    } finally {
-      release();
-    }
-    await until(() => late.destroyed);
-    expect(h.completions).toHaveLength(1);
-    expect(h.inflight()).toBe(0);
-  });
+      expect(h.inflight()).toBe(0);
+    },
+  );
+
+  it.each(bothPaths)(
+    '%s: client disconnect before an async answer aborts the exchange (cancels upstream work)',
+    async (_, path) => {
+      const { respond, release, late } = gatedAnswer();
+      const h = await start(respond, path);
+      const c = new RawClient(h.port);
+      await c.send(get('/'));
+      await until(() => h.served.length === 1);
+      c.socket.destroy();
+      try {
+        await until(() => h.served[0]?.signal.aborted === true, 1000);
+        expect(h.completions).toHaveLength(1);
+        expect(h.completions[0]?.x.aborted).toBe(true);
+      } finally {
+        release();
+      }
+      await until(() => late.destroyed);
+      expect(h.completions).toHaveLength(1);
+      expect(h.inflight()).toBe(0);
+    },
+  );
 
   it('client reset before an async answer: completed once, the late answer discarded', async () => {
     const { respond, release, late } = gatedAnswer();
@@ -1142,30 +1157,33 @@ describe('fast lane: connection management', () => {
   // The response is handed to the socket, not yet sent, when the lane counts the connection idle: a slow
   // reader of a large (cached) body must still get all of it, from the sweeper's point of view as from
   // node:http's, whose keep-alive timer starts when the response has finished.
-  it('the idle sweep does not cut a response still being flushed to a slow reader', async () => {
-    const size = 32 * 1024 * 1024;
-    const h = await start(
-      (x) => {
-        x.response = { status: 200, headers: {}, body: Buffer.alloc(size, 'b') };
-      },
-      { keepAliveMs: 200 },
-    );
-    const socket = connect(h.port, '127.0.0.1');
-    clients.push(socket);
-    socket.on('error', () => {});
-    socket.pause();
-    socket.write(get('/big'));
-    await sleep(700);
-    let received = 0;
-    await new Promise<void>((resolve) => {
-      socket.on('data', (d: Buffer) => {
-        received += d.length;
+  it.each(bothPaths)(
+    '%s: the keep-alive timeout does not cut a response still being flushed to a slow reader',
+    async (_, path) => {
+      const size = 32 * 1024 * 1024;
+      const h = await start(
+        (x) => {
+          x.response = { status: 200, headers: {}, body: Buffer.alloc(size, 'b') };
+        },
+        { keepAliveMs: 200, ...path },
+      );
+      const socket = connect(h.port, '127.0.0.1');
+      clients.push(socket);
+      socket.on('error', () => {});
+      socket.pause();
+      socket.write(get('/big'));
+      await sleep(700);
+      let received = 0;
+      await new Promise<void>((resolve) => {
+        socket.on('data', (d: Buffer) => {
+          received += d.length;
+        });
+        socket.on('close', () => resolve());
+        socket.resume();
       });
-      socket.on('close', () => resolve());
-      socket.resume();
-    });
-    expect(received).toBeGreaterThan(size);
-  });
+      expect(received).toBeGreaterThan(size);
+    },
+  );
 
   it('closeIdle() closes idle connections but not busy ones', async () => {
     let release: () => void = () => {};
@@ -1192,82 +1210,5 @@ describe('fast lane: connection management', () => {
     release();
     const [r] = await busy.responses(1);
     expect(r?.body).toBe('GET /busy');
-  });
-
-  describe('the node:http path the lane mirrors (controls for the failing cases above)', () => {
-    it('after Connection: close the server socket is fully closed even if the client keeps its side open', async () => {
-      const h = await start(echo, { noLane: true });
-      const c = new RawClient(h.port, true);
-      await c.send(get('/', 'Connection: close\r\n'));
-      await until(() => c.ended);
-      await sleep(300);
-      expect(await new Promise<number>((r) => h.server.getConnections((_e, n) => r(n)))).toBe(0);
-    });
-
-    it('client disconnect while the streamed body stalls destroys the body and aborts the exchange', async () => {
-      const body = new PassThrough();
-      const h = await start(
-        (x) => {
-          body.write('first');
-          x.response = { status: 200, headers: {}, body };
-        },
-        { noLane: true },
-      );
-      const c = new RawClient(h.port);
-      await c.send(get('/'));
-      await until(() => c.data.includes('first'));
-      c.socket.destroy();
-      await until(() => body.destroyed && h.completions.length === 1, 1000);
-      expect(h.completions[0]?.x.aborted).toBe(true);
-      expect(h.inflight()).toBe(0);
-    });
-
-    it('client disconnect before an async answer aborts the exchange', async () => {
-      let release: () => void = () => {};
-      const gate = new Promise<void>((r) => {
-        release = r;
-      });
-      const h = await start(
-        async (x) => {
-          await gate;
-          echo(x);
-        },
-        { noLane: true },
-      );
-      const c = new RawClient(h.port);
-      await c.send(get('/'));
-      await until(() => h.served.length === 1);
-      c.socket.destroy();
-      try {
-        await until(() => h.served[0]?.signal.aborted === true, 1000);
-      } finally {
-        release();
-      }
-    });
-
-    it('keep-alive timeout does not cut a response still being flushed to a slow reader', async () => {
-      const size = 32 * 1024 * 1024;
-      const h = await start(
-        (x) => {
-          x.response = { status: 200, headers: {}, body: Buffer.alloc(size, 'b') };
-        },
-        { keepAliveMs: 200, noLane: true },
-      );
-      const socket = connect(h.port, '127.0.0.1');
-      clients.push(socket);
-      socket.on('error', () => {});
-      socket.pause();
-      socket.write(get('/big'));
-      await sleep(700);
-      let received = 0;
-      await new Promise<void>((resolve) => {
-        socket.on('data', (d: Buffer) => {
-          received += d.length;
-        });
-        socket.on('close', () => resolve());
-        socket.resume();
-      });
-      expect(received).toBeGreaterThan(size);
-    });
   });
 });

@@ -12,11 +12,12 @@
  * served one at a time, in order (pipelined requests wait in the buffer).
  */
 import type { Server as NetServer, Socket } from 'node:net';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { type TLSSocket, Server as TlsServer } from 'node:tls';
 import { ProxyError } from '../errors/proxy-error.js';
 import { failExchange } from '../pipeline/error-response.js';
 import { ProxyExchange } from '../pipeline/exchange.js';
+import { type BodySource, PulledBody } from '../pipeline/pulled-body.js';
 import { destroyBody, rejectResponse } from '../pipeline/write-response.js';
 import { announcedBodyTooLarge } from './body-limit.js';
 import { normalizeIp } from './client-ip.js';
@@ -59,22 +60,6 @@ function sweepMs(keepAliveMs: number, clientTimeoutMs: number): number {
 }
 
 type NodeConnectionListener = (socket: Socket) => void;
-
-/** A request body of known length read off the connection: reading more resumes the socket. */
-class RequestBody extends Readable {
-  constructor(private readonly conn: FastConnection) {
-    super();
-  }
-
-  override _read(): void {
-    this.conn.bodyWanted();
-  }
-
-  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    this.conn.bodyDestroyed(this);
-    cb(err);
-  }
-}
 
 /** Runs the fast lane in front of a node:http server's own connection handling. */
 export class H1FastLane {
@@ -148,14 +133,14 @@ export class H1FastLane {
   }
 }
 
-class FastConnection {
+class FastConnection implements BodySource {
   private buffered: Buffer | undefined = undefined;
   private exchange: ProxyExchange | undefined = undefined;
   private serving: ServingPipeline | undefined = undefined;
   private streaming: Readable | undefined = undefined;
   private looping = false;
   /** The body of the request in progress while it is still arriving, and how many bytes are missing. */
-  private body: RequestBody | undefined = undefined;
+  private body: PulledBody | undefined = undefined;
   private bodyRemaining = 0;
   /** performance.now() by which the request body must be complete (client_timeout). */
   private bodyDeadline = 0;
@@ -321,10 +306,10 @@ class FastConnection {
     const serving = opts.current();
     serving.enter();
     this.serving = serving;
-    let body: RequestBody | undefined;
+    let body: PulledBody | undefined;
     const tooLarge = contentLength > serving.maxBodySize;
     if (contentLength > 0 && !tooLarge) {
-      body = new RequestBody(this);
+      body = new PulledBody(this);
       this.body = body;
       this.bodyRemaining = contentLength;
       this.bodyDeadline = startedAt + opts.clientTimeoutMs();
@@ -404,7 +389,7 @@ class FastConnection {
    * @internal The body was destroyed before it was complete (upstream gave up, or the answer came
    * first): the rest of it is never read, so the connection closes after the answer.
    */
-  bodyDestroyed(body: RequestBody): void {
+  bodyDestroyed(body: PulledBody): void {
     if (this.body !== body) return;
     this.body = undefined;
     this.ended = true;

@@ -5,10 +5,11 @@
  * buffers, and a body that arrived whole together with the head (the common small answer) is handed over
  * as a Buffer, so that no stream is built, piped or torn down for it.
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { type Dispatcher, util as undiciUtil } from 'undici';
 import type { ClientAbort } from '../pipeline/exchange.js';
 import type { HeaderRecord } from '../pipeline/host.js';
+import { type BodySource, PulledBody } from '../pipeline/pulled-body.js';
 import { connectionNamed, isHopByHop } from './hop-by-hop.js';
 
 const emptyBody = Buffer.alloc(0);
@@ -62,27 +63,11 @@ export function responseHeaders(raw: readonly Buffer[]): HeaderRecord {
   return out;
 }
 
-/** The body of an answer still arriving: reading resumes the parser, destroying it aborts the request. */
-class UpstreamBody extends Readable {
-  constructor(private readonly call: UpstreamCall) {
-    super();
-  }
-
-  override _read(): void {
-    this.call.resume();
-  }
-
-  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    this.call.bodyDestroyed(err);
-    cb(err);
-  }
-}
-
 /**
  * An undici (legacy-style) dispatch handler for one request: `head` settles when the final response head
  * arrives (or the request fails before it), then `takeBody()` hands the body over.
  */
-export class UpstreamCall implements Dispatcher.DispatchHandler {
+export class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
   status = 0;
   headers: HeaderRecord = {};
   /** Settles with the response head; rejects with undici's (or the request body's) error before it. */
@@ -94,7 +79,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private resumeUpstream: (() => void) | undefined = undefined;
   /** Body chunks that arrived before takeBody(). */
   private chunks: Buffer[] | undefined = undefined;
-  private stream: UpstreamBody | undefined = undefined;
+  private stream: PulledBody | undefined = undefined;
   private complete = false;
   /** An error after the head but before takeBody(). */
   private failure: Error | undefined = undefined;
@@ -176,7 +161,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
       if (chunks === undefined) return emptyBody;
       return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
     }
-    const stream = new UpstreamBody(this);
+    const stream = new PulledBody(this);
     this.stream = stream;
     if (chunks !== undefined) for (const c of chunks) stream.push(c);
     if (this.complete) stream.push(null);
@@ -184,12 +169,12 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   }
 
   /** The body stream wants more. */
-  resume(): void {
+  bodyWanted(): void {
     this.resumeUpstream?.();
   }
 
   /** The body stream was destroyed: an unfinished request is aborted (its connection is not reused). */
-  bodyDestroyed(err: Error | null): void {
+  bodyDestroyed(_body: PulledBody, err: Error | null): void {
     if (this.complete) return;
     const abort = this.abortUpstream;
     this.done();

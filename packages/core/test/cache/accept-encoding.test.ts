@@ -1,6 +1,6 @@
 /**
  * Accept-Encoding normalisation (`[cache] normalize_accept_encoding`, cache/accept-encoding.ts): a GET or
- * HEAD the cache looks up carries only the coding this proxy would choose, to the variant key (RFC 9111
+ * HEAD the cache looks up carries only what it says of br and gzip, to the variant key (RFC 9111
  * §4.1) and to the origin, so that browsers' different spellings of one preference share one variant.
  */
 import { gzipSync } from 'node:zlib';

@@ -7,7 +7,7 @@
  * 505, smuggling shapes, chunked bodies, 100-continue).
  */
 import { METHODS } from 'node:http';
-import { fieldValueRe, lowerFieldName } from '../pipeline/field-name.js';
+import { fieldValueRe, hasToken, lowerFieldName } from '../pipeline/field-name.js';
 import type { HeaderRecord } from '../pipeline/host.js';
 
 /** A request head the fast lane serves. */
@@ -64,14 +64,6 @@ function trimOws(v: string): string {
   while (start < end && (v.charCodeAt(start) === 32 || v.charCodeAt(start) === 9)) start++;
   while (end > start && (v.charCodeAt(end - 1) === 32 || v.charCodeAt(end - 1) === 9)) end--;
   return start === 0 && end === v.length ? v : v.slice(start, end);
-}
-
-/** Whether a comma-separated Connection value names `token` (ASCII case-insensitive). */
-function hasToken(list: string, token: string): boolean {
-  const lower = list.toLowerCase();
-  if (lower === token) return true;
-  for (const part of lower.split(',')) if (part.trim() === token) return true;
-  return false;
 }
 
 /**

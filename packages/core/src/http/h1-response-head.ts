@@ -7,7 +7,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { closingStatuses } from '../pipeline/error-response.js';
-import { fieldValueRe, tokenRe } from '../pipeline/field-name.js';
+import { fieldValueRe, hasToken, tokenRe } from '../pipeline/field-name.js';
 import type { ResponseState } from '../pipeline/host.js';
 import { isLine, linesFor, type PreparedLines, renewedLines } from './prepared-fields.js';
 
@@ -61,11 +61,6 @@ function field(name: string, value: string | number): string {
 
 function bodiless(status: number): boolean {
   return status === 204 || status === 304 || status < 200;
-}
-
-function namesClose(v: string | string[]): boolean {
-  const s = (typeof v === 'string' ? v : v.join(',')).toLowerCase();
-  return s === 'close' || s.split(',').some((t) => t.trim() === 'close');
 }
 
 /**
@@ -143,7 +138,7 @@ function headWith(
         continue;
       case 'connection':
         sawConnection = true;
-        if (!closing && namesClose(v)) closing = true;
+        if (!closing && hasToken(v, 'close')) closing = true;
         text += closing ? 'connection: close\r\n' : field(name, v as string);
         continue;
       // The framing is this writer's decision (chunked when a stream has no length).

@@ -25,3 +25,11 @@ export function lowerFieldName(name: string): string | undefined {
   }
   return lower;
 }
+
+/** Whether a comma-separated field value (Connection) names `token`, given in lower case. */
+export function hasToken(list: string | string[], token: string): boolean {
+  const lower = (typeof list === 'string' ? list : list.join(',')).toLowerCase();
+  if (lower === token) return true;
+  for (const part of lower.split(',')) if (part.trim() === token) return true;
+  return false;
+}

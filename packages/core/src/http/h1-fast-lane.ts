@@ -25,6 +25,7 @@ import { chargeBytes } from './connection-bytes.js';
 import { parseSimpleHead } from './h1-head.js';
 import { type H1Head, headBytes, InvalidHead, serializeHead } from './h1-response-head.js';
 import type { RequestHandlerOptions, ServingPipeline } from './request-handler.js';
+import { type Batched, WriteBatch } from './write-batch.js';
 
 /** The request handler's options (the lane serves the same listener) plus the lane's own limits. */
 export interface FastLaneOptions extends RequestHandlerOptions {
@@ -51,10 +52,6 @@ function writeHead(socket: Socket, head: H1Head): void {
   else socket.write(headBytes(head));
 }
 
-function uncork(socket: Socket): void {
-  socket.uncork();
-}
-
 function sweepMs(keepAliveMs: number, clientTimeoutMs: number): number {
   return Math.max(50, Math.min(1000, Math.floor(keepAliveMs / 4), Math.floor(clientTimeoutMs / 2)));
 }
@@ -68,6 +65,8 @@ export class H1FastLane {
 
   /** What `Keep-Alive: timeout=` advertises. */
   readonly keepAliveSeconds: number;
+  /** Every answer the lane writes in one event-loop turn leaves at the turn's end (write-batch.ts). */
+  readonly batch = new WriteBatch();
 
   constructor(readonly opts: FastLaneOptions) {
     this.keepAliveSeconds = Math.max(1, Math.round(opts.keepAliveMs / 1000));
@@ -133,7 +132,9 @@ export class H1FastLane {
   }
 }
 
-class FastConnection implements BodySource {
+class FastConnection implements BodySource, Batched {
+  /** Corked in the lane's write batch until the end of this turn. */
+  held = false;
   private buffered: Buffer | undefined = undefined;
   private exchange: ProxyExchange | undefined = undefined;
   private serving: ServingPipeline | undefined = undefined;
@@ -158,7 +159,7 @@ class FastConnection implements BodySource {
 
   constructor(
     private readonly lane: H1FastLane,
-    private readonly socket: Socket,
+    readonly socket: Socket,
     private readonly toNode: NodeConnectionListener,
   ) {
     this.peer = normalizeIp(socket.remoteAddress ?? '');
@@ -408,6 +409,7 @@ class FastConnection implements BodySource {
       return;
     }
     const opts = this.lane.opts;
+    this.lane.batch.hold(this);
     const isHead = x.method === 'HEAD';
     // An answer that comes before the whole request body closes the connection: where the next request
     // would start is unknown.
@@ -467,13 +469,14 @@ class FastConnection implements BodySource {
   private stream(head: H1Head, body: Readable): void {
     const socket = this.socket;
     const chunked = head.chunked;
+    const batch = this.lane.batch;
     this.streaming = body;
-    // The head waits (corked) for what the body has already buffered, so that a small upstream answer
-    // leaves in one write instead of two or three.
-    socket.cork();
+    // The head waits in the batch (write() held the socket) for what the body has already buffered, so
+    // that a small upstream answer leaves in one write instead of two or three.
     writeHead(socket, head);
     body.on('data', (chunk: Buffer) => {
       if (chunk.length === 0) return;
+      batch.hold(this);
       let ok: boolean;
       if (chunked) {
         socket.cork();
@@ -487,6 +490,7 @@ class FastConnection implements BodySource {
     body.once('end', () => {
       if (this.streaming !== body) return;
       this.streaming = undefined;
+      batch.hold(this);
       if (chunked) socket.write(lastChunk);
       this.responseDone();
     });
@@ -495,8 +499,6 @@ class FastConnection implements BodySource {
       if (this.streaming === body) this.streaming = undefined;
       socket.destroy();
     });
-    // After the 'data' listener's own resume tick has flowed whatever was buffered.
-    process.nextTick(uncork, socket);
   }
 
   /** The response was handed to the socket: account the request and go on with the next one. */

@@ -1,0 +1,62 @@
+/**
+ * Answers written during one turn of the event loop leave together at its end.
+ *
+ * One turn serves every connection that became readable in it: under load, tens of requests. Writing
+ * each answer the moment it is ready wakes the client side once per answer (on loopback and on a busy
+ * host the write also runs the receiver's wake-up on this CPU); corking each connection the first time it
+ * is written in a turn and uncorking them all in the turn's check phase (setImmediate) sends the same
+ * writes, one per connection, back to back — a client reading many connections is woken once for the
+ * lot. Nothing waits for I/O: the answers leave in the same turn, after the turn's other work, and a
+ * turn that holds `maxHeld` connections sends them at once, so no answer waits behind an unbounded batch.
+ * Measured on the 1 KiB cache hit with 50 connections (bench/RESULTS.md): about a quarter more requests
+ * per second at the same CPU, and a lower p50 and p99.
+ */
+import type { Socket } from 'node:net';
+
+/** A connection that can be held in a batch: its socket is corked until `release()`. */
+export interface Batched {
+  readonly socket: Socket;
+  /** Set by the batch while the connection is held (corked), cleared on release. */
+  held: boolean;
+}
+
+/** Connections held at once before the batch sends early. */
+export const DEFAULT_MAX_HELD = 64;
+
+export class WriteBatch {
+  private held: Batched[] = [];
+  private scheduled = false;
+
+  constructor(private readonly maxHeld = DEFAULT_MAX_HELD) {}
+
+  /** Corks the connection's socket until the end of this turn (once per turn). */
+  hold(conn: Batched): void {
+    if (conn.held) return;
+    if (this.held.length >= this.maxHeld) this.flush();
+    conn.held = true;
+    conn.socket.cork();
+    this.held.push(conn);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.onCheck);
+    }
+  }
+
+  /** Sends every held connection's writes now. */
+  flush(): void {
+    const held = this.held;
+    if (held.length === 0) return;
+    // Whatever an uncork sets off that holds a connection again goes into the next batch.
+    this.held = [];
+    for (let i = 0; i < held.length; i++) {
+      const conn = held[i] as Batched;
+      conn.held = false;
+      conn.socket.uncork();
+    }
+  }
+
+  private readonly onCheck = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
+}

@@ -409,7 +409,6 @@ class FastConnection implements BodySource, Batched {
       return;
     }
     const opts = this.lane.opts;
-    this.lane.batch.hold(this);
     const isHead = x.method === 'HEAD';
     // An answer that comes before the whole request body closes the connection: where the next request
     // would start is unknown.
@@ -426,6 +425,7 @@ class FastConnection implements BodySource, Batched {
     if (head.close) this.ended = true;
     const body = r.body;
     if (body === undefined || Buffer.isBuffer(body)) {
+      this.batched(body === undefined || !head.hasBody ? 0 : body.length);
       this.writeWhole(head, body);
       this.responseDone();
       return;
@@ -434,12 +434,23 @@ class FastConnection implements BodySource, Batched {
       // HEAD, 204, 304: nothing is sent, but the stream is read to its end (as node:http's pipe does), so
       // that what tees it (the cache storing a 204, an upstream connection going back to its pool) completes.
       body.on('error', ignoreError).resume();
+      this.batched(0);
       writeHead(this.socket, head);
       this.responseDone();
       return;
     }
     this.stream(head, body);
   };
+
+  /**
+   * Joins the lane's write batch before writing a body of `bodyBytes`: small answers wait for the end of
+   * the turn with the others; a large body leaves at once (after whatever this connection already holds),
+   * since holding it only delays it and piles up unsent bytes.
+   */
+  private batched(bodyBytes: number): void {
+    if (bodyBytes <= joinLimit) this.lane.batch.hold(this);
+    else this.lane.batch.release(this);
+  }
 
   private writeWhole(head: H1Head, body: Buffer | undefined): void {
     const socket = this.socket;
@@ -469,14 +480,14 @@ class FastConnection implements BodySource, Batched {
   private stream(head: H1Head, body: Readable): void {
     const socket = this.socket;
     const chunked = head.chunked;
-    const batch = this.lane.batch;
     this.streaming = body;
-    // The head waits in the batch (write() held the socket) for what the body has already buffered, so
-    // that a small upstream answer leaves in one write instead of two or three.
+    // The head waits in the batch for what the body has already buffered, so that a small upstream
+    // answer leaves in one write instead of two or three.
+    this.batched(0);
     writeHead(socket, head);
     body.on('data', (chunk: Buffer) => {
       if (chunk.length === 0) return;
-      batch.hold(this);
+      this.batched(chunk.length);
       let ok: boolean;
       if (chunked) {
         socket.cork();
@@ -490,7 +501,7 @@ class FastConnection implements BodySource, Batched {
     body.once('end', () => {
       if (this.streaming !== body) return;
       this.streaming = undefined;
-      batch.hold(this);
+      this.batched(0);
       if (chunked) socket.write(lastChunk);
       this.responseDone();
     });

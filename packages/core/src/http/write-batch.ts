@@ -42,6 +42,13 @@ export class WriteBatch {
     }
   }
 
+  /** Sends what the connection holds now; it stays out of the batch until held again. */
+  release(conn: Batched): void {
+    if (!conn.held) return;
+    conn.held = false;
+    conn.socket.uncork();
+  }
+
   /** Sends every held connection's writes now. */
   flush(): void {
     const held = this.held;
@@ -50,6 +57,9 @@ export class WriteBatch {
     this.held = [];
     for (let i = 0; i < held.length; i++) {
       const conn = held[i] as Batched;
+      // Released early (and maybe held again: then it is in the list twice and the second uncork finds
+      // nothing corked).
+      if (!conn.held) continue;
       conn.held = false;
       conn.socket.uncork();
     }

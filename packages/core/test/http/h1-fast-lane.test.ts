@@ -376,6 +376,38 @@ describe('fast lane: serving', () => {
     expect(h.completions).toHaveLength(50);
   });
 
+  it('pipelined small, large (not held in the write batch) and small answers arrive whole and in order', async () => {
+    const large = 'L'.repeat(64 * 1024);
+    const h = await start((x) => {
+      x.response = {
+        status: 200,
+        headers: { 'content-type': 'text/plain' },
+        body: Buffer.from(x.uri === '/large' ? large : `GET ${x.uri}`),
+      };
+    });
+    const c = new RawClient(h.port);
+    await c.send(get('/a') + get('/large') + get('/b') + get('/large') + get('/c'));
+    const rs = await c.responses(5);
+    expect(rs.map((r) => r.body)).toEqual(['GET /a', large, 'GET /b', large, 'GET /c']);
+  });
+
+  it('holds an answer written in this turn until its check phase (write batching), then sends it', async () => {
+    const h = await start(echo);
+    const corkedAfterWrite: number[] = [];
+    h.server.on('connection', (s: Socket) => {
+      // Runs after the lane's own listener: sample the socket right after each answer is written.
+      s.on('data', () => {
+        corkedAfterWrite.push(s.writableCorked);
+      });
+    });
+    const c = new RawClient(h.port);
+    await c.send(get('/x'));
+    const [r] = await c.responses(1);
+    expect(r?.body).toBe('GET /x');
+    // The lane had written the answer before this listener ran: still corked then, sent in the check phase.
+    expect(corkedAfterWrite).toEqual([1]);
+  });
+
   it('runs async responders', async () => {
     const h = await start(async (x) => {
       await sleep(20);

@@ -103,6 +103,29 @@ describe('WriteBatch', () => {
     expect(await pairs[2].receivedAtLeast(1)).toBe('c');
   });
 
+  it('release() sends one connection at once; held again, it waits for the check phase once more', async () => {
+    const [early, other] = await Promise.all([pair(), pair()]);
+    const batch = new WriteBatch();
+    batch.hold(early.conn);
+    early.conn.socket.write('head ');
+    batch.hold(other.conn);
+    other.conn.socket.write('other');
+    batch.release(early.conn);
+    expect(early.conn.held).toBe(false);
+    expect(early.conn.socket.writableCorked).toBe(0);
+    expect(other.conn.socket.writableCorked).toBe(1);
+    early.conn.socket.write('large body');
+    expect(await early.receivedAtLeast(15)).toBe('head large body');
+    batch.hold(early.conn);
+    early.conn.socket.write(' tail');
+    expect(early.conn.socket.writableCorked).toBe(1);
+    await checkPhase();
+    expect(early.conn.socket.writableCorked).toBe(0);
+    expect(other.conn.socket.writableCorked).toBe(0);
+    expect(await early.receivedAtLeast(20)).toBe('head large body tail');
+    expect(await other.receivedAtLeast(5)).toBe('other');
+  });
+
   it('a connection destroyed while held is released without error and its writes are dropped', async () => {
     const [gone, kept] = await Promise.all([pair(), pair()]);
     const batch = new WriteBatch();

@@ -52,6 +52,10 @@ function writeHead(socket: Socket, head: H1Head): void {
   else socket.write(headBytes(head));
 }
 
+function uncork(socket: Socket): void {
+  socket.uncork();
+}
+
 function sweepMs(keepAliveMs: number, clientTimeoutMs: number): number {
   return Math.max(50, Math.min(1000, Math.floor(keepAliveMs / 4), Math.floor(clientTimeoutMs / 2)));
 }
@@ -481,9 +485,10 @@ class FastConnection implements BodySource, Batched {
     const socket = this.socket;
     const chunked = head.chunked;
     this.streaming = body;
-    // The head waits in the batch for what the body has already buffered, so that a small upstream
-    // answer leaves in one write instead of two or three.
+    // The head waits (corked) for what the body has already buffered, so that a small upstream answer
+    // leaves in one write instead of two or three.
     this.batched(0);
+    socket.cork();
     writeHead(socket, head);
     body.on('data', (chunk: Buffer) => {
       if (chunk.length === 0) return;
@@ -510,6 +515,8 @@ class FastConnection implements BodySource, Batched {
       if (this.streaming === body) this.streaming = undefined;
       socket.destroy();
     });
+    // After the 'data' listener's own resume tick has flowed whatever was buffered.
+    process.nextTick(uncork, socket);
   }
 
   /** The response was handed to the socket: account the request and go on with the next one. */

@@ -391,21 +391,24 @@ describe('fast lane: serving', () => {
     expect(rs.map((r) => r.body)).toEqual(['GET /a', large, 'GET /b', large, 'GET /c']);
   });
 
-  it('holds an answer written in this turn until its check phase (write batching), then sends it', async () => {
+  it("sends the turn's first answer at once and holds the turn's later ones until its check phase", async () => {
     const h = await start(echo);
-    const corkedAfterWrite: number[] = [];
+    const corkedAfterServing: number[] = [];
     h.server.on('connection', (s: Socket) => {
-      // Runs after the lane's own listener: sample the socket right after each answer is written.
+      // Runs after the lane's own listener, i.e. right after the lane has answered what this read held.
       s.on('data', () => {
-        corkedAfterWrite.push(s.writableCorked);
+        corkedAfterServing.push(s.writableCorked);
       });
     });
     const c = new RawClient(h.port);
-    await c.send(get('/x'));
+    await c.send(get('/alone'));
     const [r] = await c.responses(1);
-    expect(r?.body).toBe('GET /x');
-    // The lane had written the answer before this listener ran: still corked then, sent in the check phase.
-    expect(corkedAfterWrite).toEqual([1]);
+    expect(r?.body).toBe('GET /alone');
+    // Two pipelined requests in one read: the second answer is the turn's second, held (corked) in the batch.
+    await c.send(get('/one') + get('/two'));
+    const rs = await c.responses(3);
+    expect(rs.map((x) => x.body)).toEqual(['GET /alone', 'GET /one', 'GET /two']);
+    expect(corkedAfterServing).toEqual([0, 1]);
   });
 
   it('runs async responders', async () => {

@@ -50,10 +50,33 @@ async function pair(): Promise<Pair> {
 
 const checkPhase = (): Promise<void> => new Promise((r) => setImmediate(r));
 
+/** Makes `first` the turn's first answer (which leaves at once), so that later holds in the turn cork. */
+function openTurn(batch: WriteBatch, first: Pair): void {
+  batch.hold(first.conn);
+  first.conn.socket.write('first of the turn');
+}
+
 describe('WriteBatch', () => {
-  it('corks a connection once per turn and sends its writes, in order, in the check phase', async () => {
+  it("sends the turn's first answer at once and holds nothing for a turn with one answer", async () => {
     const p = await pair();
     const batch = new WriteBatch();
+    batch.hold(p.conn);
+    p.conn.socket.write('alone');
+    expect(p.conn.held).toBe(false);
+    expect(p.conn.socket.writableCorked).toBe(0);
+    expect(await p.receivedAtLeast(5)).toBe('alone');
+    // The next turn starts afresh: its first answer leaves at once too.
+    await checkPhase();
+    batch.hold(p.conn);
+    p.conn.socket.write(' again');
+    expect(p.conn.socket.writableCorked).toBe(0);
+    expect(await p.receivedAtLeast(11)).toBe('alone again');
+  });
+
+  it('corks a later connection once per turn and sends its writes, in order, in the check phase', async () => {
+    const [first, p] = await Promise.all([pair(), pair()]);
+    const batch = new WriteBatch();
+    openTurn(batch, first);
     batch.hold(p.conn);
     p.conn.socket.write('first ');
     batch.hold(p.conn);
@@ -68,9 +91,10 @@ describe('WriteBatch', () => {
     expect(await p.receivedAtLeast(12)).toBe('first second');
   });
 
-  it('holds every connection written in the turn and releases them all together', async () => {
-    const pairs = await Promise.all([pair(), pair(), pair()]);
+  it('holds every later connection written in the turn and releases them all together', async () => {
+    const [first, ...pairs] = await Promise.all([pair(), pair(), pair(), pair()]);
     const batch = new WriteBatch();
+    openTurn(batch, first);
     pairs.forEach((p, i) => {
       batch.hold(p.conn);
       p.conn.socket.write(`answer ${i}`);
@@ -82,8 +106,9 @@ describe('WriteBatch', () => {
   });
 
   it('sends the held connections at once when the batch is full, and holds the next one', async () => {
-    const pairs = await Promise.all([pair(), pair(), pair()]);
+    const [first, ...pairs] = await Promise.all([pair(), pair(), pair(), pair()]);
     const batch = new WriteBatch(2);
+    openTurn(batch, first);
     batch.hold(pairs[0].conn);
     pairs[0].conn.socket.write('a');
     batch.hold(pairs[1].conn);
@@ -104,8 +129,9 @@ describe('WriteBatch', () => {
   });
 
   it('release() sends one connection at once; held again, it waits for the check phase once more', async () => {
-    const [early, other] = await Promise.all([pair(), pair()]);
+    const [first, early, other] = await Promise.all([pair(), pair(), pair()]);
     const batch = new WriteBatch();
+    openTurn(batch, first);
     batch.hold(early.conn);
     early.conn.socket.write('head ');
     batch.hold(other.conn);
@@ -116,6 +142,8 @@ describe('WriteBatch', () => {
     expect(other.conn.socket.writableCorked).toBe(1);
     early.conn.socket.write('large body');
     expect(await early.receivedAtLeast(15)).toBe('head large body');
+    // Awaiting I/O may have ended the turn: start one (again) so that the next hold corks.
+    openTurn(batch, first);
     batch.hold(early.conn);
     early.conn.socket.write(' tail');
     expect(early.conn.socket.writableCorked).toBe(1);
@@ -127,8 +155,9 @@ describe('WriteBatch', () => {
   });
 
   it('a connection destroyed while held is released without error and its writes are dropped', async () => {
-    const [gone, kept] = await Promise.all([pair(), pair()]);
+    const [first, gone, kept] = await Promise.all([pair(), pair(), pair()]);
     const batch = new WriteBatch();
+    openTurn(batch, first);
     batch.hold(gone.conn);
     gone.conn.socket.write('never sent');
     batch.hold(kept.conn);
@@ -141,10 +170,12 @@ describe('WriteBatch', () => {
   });
 
   it('end() on a held connection sends at once; the later release changes nothing', async () => {
-    const p = await pair();
+    const [first, p] = await Promise.all([pair(), pair()]);
     const batch = new WriteBatch();
+    openTurn(batch, first);
     batch.hold(p.conn);
     p.conn.socket.write('last answer');
+    expect(p.conn.socket.writableCorked).toBe(1);
     p.conn.socket.end();
     // end() uncorks: the answer does not wait for the batch.
     expect(p.conn.socket.writableCorked).toBe(0);

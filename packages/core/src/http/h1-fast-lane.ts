@@ -69,7 +69,7 @@ export class H1FastLane {
 
   /** What `Keep-Alive: timeout=` advertises. */
   readonly keepAliveSeconds: number;
-  /** Every answer the lane writes in one event-loop turn leaves at the turn's end (write-batch.ts). */
+  /** Answers after the first of an event-loop turn leave together at the turn's end (write-batch.ts). */
   readonly batch = new WriteBatch();
 
   constructor(readonly opts: FastLaneOptions) {
@@ -447,9 +447,9 @@ class FastConnection implements BodySource, Batched {
   };
 
   /**
-   * Joins the lane's write batch before writing a body of `bodyBytes`: small answers wait for the end of
-   * the turn with the others; a large body leaves at once (after whatever this connection already holds),
-   * since holding it only delays it and piles up unsent bytes.
+   * Joins the lane's write batch before writing a body of `bodyBytes`: a small answer that is not the
+   * turn's first waits for the end of the turn with the others; a large body leaves at once (after
+   * whatever this connection already holds), since holding it only delays it and piles up unsent bytes.
    */
   private batched(bodyBytes: number): void {
     if (bodyBytes <= joinLimit) this.lane.batch.hold(this);

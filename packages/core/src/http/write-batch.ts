@@ -46,10 +46,6 @@ export class WriteBatch {
     conn.held = true;
     conn.socket.cork();
     this.held.push(conn);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.onCheck);
-    }
   }
 
   /** Sends what the connection holds now; it stays out of the batch until held again. */
@@ -67,8 +63,8 @@ export class WriteBatch {
     this.held = [];
     for (let i = 0; i < held.length; i++) {
       const conn = held[i] as Batched;
-      // Released early (and maybe held again: then it is in the list twice and the second uncork finds
-      // nothing corked).
+      // Released early: nothing of the batch's to uncork. (Held again after that, it is in the list twice;
+      // the first entry uncorks it and the second finds it released.)
       if (!conn.held) continue;
       conn.held = false;
       conn.socket.uncork();

@@ -50,25 +50,28 @@ async function pair(): Promise<Pair> {
 
 const checkPhase = (): Promise<void> => new Promise((r) => setImmediate(r));
 
+/** What the lane does for an answer: joins the batch, then writes. */
+function answer(batch: WriteBatch, p: Pair, text: string): void {
+  batch.hold(p.conn);
+  p.conn.socket.write(text);
+}
+
 /** Makes `first` the turn's first answer (which leaves at once), so that later holds in the turn cork. */
 function openTurn(batch: WriteBatch, first: Pair): void {
-  batch.hold(first.conn);
-  first.conn.socket.write('first of the turn');
+  answer(batch, first, 'first of the turn');
 }
 
 describe('WriteBatch', () => {
   it("sends the turn's first answer at once and holds nothing for a turn with one answer", async () => {
     const p = await pair();
     const batch = new WriteBatch();
-    batch.hold(p.conn);
-    p.conn.socket.write('alone');
+    answer(batch, p, 'alone');
     expect(p.conn.held).toBe(false);
     expect(p.conn.socket.writableCorked).toBe(0);
     expect(await p.receivedAtLeast(5)).toBe('alone');
     // The next turn starts afresh: its first answer leaves at once too.
     await checkPhase();
-    batch.hold(p.conn);
-    p.conn.socket.write(' again');
+    answer(batch, p, ' again');
     expect(p.conn.socket.writableCorked).toBe(0);
     expect(await p.receivedAtLeast(11)).toBe('alone again');
   });
@@ -77,10 +80,8 @@ describe('WriteBatch', () => {
     const [first, p] = await Promise.all([pair(), pair()]);
     const batch = new WriteBatch();
     openTurn(batch, first);
-    batch.hold(p.conn);
-    p.conn.socket.write('first ');
-    batch.hold(p.conn);
-    p.conn.socket.write('second');
+    answer(batch, p, 'first ');
+    answer(batch, p, 'second');
     expect(p.conn.held).toBe(true);
     expect(p.conn.socket.writableCorked).toBe(1);
     // Still in the stream's buffer: nothing was handed to the kernel yet.
@@ -96,8 +97,7 @@ describe('WriteBatch', () => {
     const batch = new WriteBatch();
     openTurn(batch, first);
     pairs.forEach((p, i) => {
-      batch.hold(p.conn);
-      p.conn.socket.write(`answer ${i}`);
+      answer(batch, p, `answer ${i}`);
     });
     for (const p of pairs) expect(p.conn.socket.writableLength).toBe(8);
     await checkPhase();
@@ -109,12 +109,9 @@ describe('WriteBatch', () => {
     const [first, ...pairs] = await Promise.all([pair(), pair(), pair(), pair()]);
     const batch = new WriteBatch(2);
     openTurn(batch, first);
-    batch.hold(pairs[0].conn);
-    pairs[0].conn.socket.write('a');
-    batch.hold(pairs[1].conn);
-    pairs[1].conn.socket.write('b');
-    batch.hold(pairs[2].conn);
-    pairs[2].conn.socket.write('c');
+    answer(batch, pairs[0], 'a');
+    answer(batch, pairs[1], 'b');
+    answer(batch, pairs[2], 'c');
     // The first two left when the third was held; the third waits for the check phase.
     expect(pairs[0].conn.held).toBe(false);
     expect(pairs[0].conn.socket.writableCorked).toBe(0);
@@ -132,10 +129,8 @@ describe('WriteBatch', () => {
     const [first, early, other] = await Promise.all([pair(), pair(), pair()]);
     const batch = new WriteBatch();
     openTurn(batch, first);
-    batch.hold(early.conn);
-    early.conn.socket.write('head ');
-    batch.hold(other.conn);
-    other.conn.socket.write('other');
+    answer(batch, early, 'head ');
+    answer(batch, other, 'other');
     batch.release(early.conn);
     expect(early.conn.held).toBe(false);
     expect(early.conn.socket.writableCorked).toBe(0);
@@ -144,8 +139,7 @@ describe('WriteBatch', () => {
     expect(await early.receivedAtLeast(15)).toBe('head large body');
     // Awaiting I/O may have ended the turn: start one (again) so that the next hold corks.
     openTurn(batch, first);
-    batch.hold(early.conn);
-    early.conn.socket.write(' tail');
+    answer(batch, early, ' tail');
     expect(early.conn.socket.writableCorked).toBe(1);
     await checkPhase();
     expect(early.conn.socket.writableCorked).toBe(0);
@@ -158,10 +152,8 @@ describe('WriteBatch', () => {
     const [first, gone, kept] = await Promise.all([pair(), pair(), pair()]);
     const batch = new WriteBatch();
     openTurn(batch, first);
-    batch.hold(gone.conn);
-    gone.conn.socket.write('never sent');
-    batch.hold(kept.conn);
-    kept.conn.socket.write('sent');
+    answer(batch, gone, 'never sent');
+    answer(batch, kept, 'sent');
     gone.conn.socket.destroy();
     await checkPhase();
     expect(gone.conn.held).toBe(false);
@@ -173,8 +165,7 @@ describe('WriteBatch', () => {
     const [first, p] = await Promise.all([pair(), pair()]);
     const batch = new WriteBatch();
     openTurn(batch, first);
-    batch.hold(p.conn);
-    p.conn.socket.write('last answer');
+    answer(batch, p, 'last answer');
     expect(p.conn.socket.writableCorked).toBe(1);
     p.conn.socket.end();
     // end() uncorks: the answer does not wait for the batch.

@@ -247,12 +247,6 @@ export class ProxyApp implements AppRuntime {
       keepAliveMs: 5000,
     });
     this.fast.attach(this.server);
-    // Every accepted socket, whatever protocol takes it over (h1, h2, TLS mid-handshake, raw TCP), so
-    // that shutdown can end the ones server.close() would wait on forever.
-    this.server.on('connection', (socket: Socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
     if (s.http2) {
       this.h2 = new H2Front(h2LimitsFrom(s), handler, limits.clientTimeoutMs);
       if (this.tls !== undefined) this.h2.attachAlpn(this.server);
@@ -263,6 +257,13 @@ export class ProxyApp implements AppRuntime {
         this.logger.warn({ err }, 'raw TCP passthrough failed'),
       );
     }
+    // Outermost, after the sniffers have wrapped the listeners above: every accepted socket, whatever
+    // takes it over (h1, h2, TLS mid-handshake, raw TCP) and also while a sniffer still waits for its
+    // first bytes, so that shutdown can end the ones server.close() would wait on forever.
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     const built = await this.build(options.config, options.modules);
     if (!built.ok) {
       await this.closeResources(true);

@@ -193,6 +193,7 @@ export class H2Front {
     const done = (isH2: boolean): void => {
       clearTimeout(timer);
       socket.off('readable', onReadable);
+      socket.off('end', onEnd);
       socket.off('close', onClose);
       if (head.length > 0) socket.unshift(head);
       then(isH2);
@@ -200,6 +201,12 @@ export class H2Front {
     const onClose = (): void => {
       clearTimeout(timer);
       socket.off('readable', onReadable);
+      socket.off('end', onEnd);
+    };
+    // The client shut its side before a whole preface or request line came (a TCP health check, a port
+    // probe): there is nothing to answer, and a half-open socket would otherwise wait for the sniff timeout.
+    const onEnd = (): void => {
+      socket.destroy();
     };
     const onReadable = (): void => {
       let chunk: Buffer | null;
@@ -210,6 +217,7 @@ export class H2Front {
       if (kind !== 'more') done(kind === 'yes');
     };
     socket.on('readable', onReadable);
+    socket.on('end', onEnd);
     socket.on('close', onClose);
   }
 }

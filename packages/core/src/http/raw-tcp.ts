@@ -68,9 +68,15 @@ export class RawTcpSwitch {
       this.sockets.delete(socket);
       clearTimeout(timer);
       socket.off('readable', onReadable);
+      socket.off('end', onEnd);
       socket.off('close', onClose);
     };
     const onClose = (): void => cleanup();
+    // The client shut its side before its first bytes could be classified: nothing to answer or forward.
+    const onEnd = (): void => {
+      cleanup();
+      socket.destroy();
+    };
     const onReadable = (): void => {
       let chunk: Buffer | null;
       // biome-ignore lint/suspicious/noAssignInExpressions: the standard read loop
@@ -87,6 +93,7 @@ export class RawTcpSwitch {
       }
     };
     socket.on('readable', onReadable);
+    socket.on('end', onEnd);
     socket.on('close', onClose);
   }
 

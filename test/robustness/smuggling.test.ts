@@ -181,6 +181,19 @@ describe('legitimate but unusual framing reaches the origin exactly once', () =>
     expect(origin.raw()).not.toContain('GET http://elsewhere.example');
   });
 
+  it('an absolute-form target replaces Host upstream (RFC 9112 §3.2.2), so it cannot poison another host', async () => {
+    const before = origin.seen.length;
+    const r = await rawExchange(
+      proxy.port,
+      'GET http://victim.example/abs-host HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n',
+    );
+    expect(parseResponses(r.text).map((x) => x.status)).toEqual([200]);
+    const seen = origin.seen.slice(before);
+    expect(seen.map((s) => [s.url, s.headers.host, s.headers['x-forwarded-host']])).toEqual([
+      ['/abs-host', 'victim.example', 'victim.example'],
+    ]);
+  });
+
   it('a GET whose body looks like a request: the body stays a body, the origin sees one GET', async () => {
     const before = origin.seen.length;
     const r = await rawExchange(

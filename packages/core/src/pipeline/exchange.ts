@@ -100,11 +100,14 @@ export class ProxyExchange implements HostExchange {
     let host = init.headers.host;
     let target = url;
     if (url.charCodeAt(0) !== 47 /* '/' */ && url !== '*') {
-      // absolute-form (RFC 9112 §3.2.2): the authority in the target wins over Host.
+      // absolute-form (RFC 9112 §3.2.2): the authority in the target wins over Host, which is replaced —
+      // so that the cache key, the modules and the request sent upstream all name the same host (else a
+      // request for one host, sent with another's Host, would be cached under the first: poisoning).
       const parsed = URL.canParse(url) ? new URL(url) : undefined;
-      if (parsed !== undefined) {
+      if (parsed !== undefined && parsed.host !== '') {
         target = parsed.pathname + parsed.search;
         host = parsed.host;
+        init.headers.host = host;
       }
     }
     this.host = typeof host === 'string' ? host : '';

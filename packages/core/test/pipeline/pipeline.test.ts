@@ -191,8 +191,9 @@ describe('ProxyExchange', () => {
     expect(x.ctxGet('k')).toBe('v');
   });
 
-  it('takes the host from an absolute-form target', () => {
+  it('takes the host from an absolute-form target and replaces the Host header (RFC 9112 §3.2.2)', () => {
     const x = exchange('http://other.test:8080/p?q=1');
     expect([x.host, x.path, x.query]).toEqual(['other.test:8080', '/p', 'q=1']);
+    expect(x.requestHeaders.host).toBe('other.test:8080');
   });
 });

@@ -146,7 +146,11 @@ function mergedVary(stored: string | string[] | undefined, fresh: string | strin
   return out.join(', ');
 }
 
-/** RFC 9111 §4.3.4: the stored response freshened by a 304's header fields. */
+/**
+ * RFC 9111 §4.3.4: the stored response freshened by a 304's header fields. A Set-Cookie in the 304 is for
+ * the client whose request revalidated (the request carried its Cookie): it is stored only where a
+ * response with Set-Cookie would be (`store_set_cookie`), else every later hit would hand it out.
+ */
 export function freshened(
   entry: StoredResponse,
   notModified: HeaderRecord,
@@ -159,6 +163,7 @@ export function freshened(
     const v = notModified[name];
     if (v === undefined || NOT_STORED.has(name) || NOT_UPDATED_BY_304.has(name) || name.startsWith('proxy-'))
       continue;
+    if (name === 'set-cookie' && !policy.storeSetCookie) continue;
     // Vary names the request fields the stored representation depends on, which include those this proxy
     // added (compression's Accept-Encoding) and the origin's 304 does not know about: kept, plus the 304's.
     headers[name] = name === 'vary' ? mergedVary(entry.headers.vary, v) : v;

@@ -642,6 +642,10 @@ export class HttpCache {
           reval.client,
           answer,
         );
+        // The 304's Set-Cookie goes to this client, not into the stored entry (see freshened).
+        const cookie = response.headers['set-cookie'];
+        if (cookie !== undefined && !this.settings.policy.storeSetCookie && x.response !== undefined)
+          x.response.headers['set-cookie'] = cookie;
         release();
         return;
       }

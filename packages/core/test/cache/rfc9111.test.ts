@@ -147,6 +147,37 @@ describe('RFC 9111 cache rules', () => {
     expect(xc(request({ path: '/r' }))).toBe('HIT');
   });
 
+  it('§4.3.4 with §3: a Set-Cookie in a 304 reaches the revalidating client but is not stored for later hits', () => {
+    const { clock, request, xc } = setup();
+    request({ path: '/sc' }, { headers: { 'cache-control': 'max-age=1', etag: '"s"' }, body: 'page' });
+    clock.advance(2_000);
+    const alice = request(
+      { path: '/sc', headers: { cookie: 'session=alice' } },
+      {
+        status: 304,
+        headers: { 'cache-control': 'max-age=60', etag: '"s"', 'set-cookie': 'session=alice2' },
+      },
+    );
+    expect([xc(alice), alice.response?.headers['set-cookie'], String(alice.response?.body)]).toEqual([
+      'REVALIDATED',
+      'session=alice2',
+      'page',
+    ]);
+    const bob = request({ path: '/sc' });
+    expect([xc(bob), bob.response?.headers['set-cookie']]).toEqual(['HIT', undefined]);
+  });
+
+  it("§4.3.4: with store_set_cookie, a 304's Set-Cookie is stored like any other field", () => {
+    const { clock, request } = setup(0, { store_set_cookie: true });
+    request({ path: '/sc2' }, { headers: { 'cache-control': 'max-age=1', etag: '"s"' } });
+    clock.advance(2_000);
+    request(
+      { path: '/sc2' },
+      { status: 304, headers: { 'cache-control': 'max-age=60', 'set-cookie': 'k=v' } },
+    );
+    expect(request({ path: '/sc2' }).response?.headers['set-cookie']).toBe('k=v');
+  });
+
   it('§4.3.4: a 304 keeps the Vary members of the stored response it does not name (compression added Accept-Encoding)', () => {
     const { clock, request } = setup();
     // What compression stores on a miss: the origin's Vary plus Accept-Encoding.

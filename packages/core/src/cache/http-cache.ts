@@ -587,6 +587,12 @@ export class HttpCache {
 
   // ---- on_response ---------------------------------------------------------------------------------
 
+  /** Nothing will be stored for `x` (the store is sized to nothing): requests waiting on it go on at once. */
+  storeNothing(x: HostExchange): void {
+    const leader = x.notes.get(NOTE_LEADER) as string | undefined;
+    if (leader !== undefined) this.coalescer.release(leader);
+  }
+
   /** std.cache.store: revalidation results, stale-if-error, invalidation, and storing. */
   store(x: HostExchange): void {
     const notes = x.notes;

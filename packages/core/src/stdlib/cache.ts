@@ -116,7 +116,10 @@ export function createCache(ctx: StdContext): StdImplementations {
     ) {
       self.configure(settingsFrom(ttl, maxSize), host);
     }
-    if (maxSize <= 0) return;
+    if (maxSize <= 0) {
+      self.storeNothing(x);
+      return;
+    }
     self.store(x);
   };
 

@@ -64,6 +64,24 @@ describe('cache through the proxy (end to end)', () => {
     expect(o.requests).toBe(5);
   });
 
+  it('coalescing: with max_size = 0 (nothing stored) followers do not wait for a lease nobody releases', async () => {
+    const { origin: o, proxy: p } = await setup(
+      (_req, res) => {
+        setTimeout(() => {
+          res.writeHead(200, { 'cache-control': 'max-age=60' });
+          res.end('unkept');
+        }, 100);
+      },
+      { max_size: 0 },
+    );
+    const started = Date.now();
+    const replies = await Promise.all(Array.from({ length: 5 }, () => send(p.port, '/zero')));
+    expect(replies.map((r) => r.body)).toEqual(Array(5).fill('unkept'));
+    expect(o.requests).toBe(5);
+    // Before: the followers waited for the whole coalescing wait (backend_timeout, 30 s by default).
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
   it('RFC 9111 §4.3.1/§4.3.4: a stale entry is revalidated with If-None-Match and a 304 refreshes it', async () => {
     const { origin: o, proxy: p } = await setup((req, res) => {
       if (req.headers['if-none-match'] === '"v1"') {

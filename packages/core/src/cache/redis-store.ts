@@ -19,6 +19,8 @@ export const REVALIDATION_KEEP_MS = 24 * 3600 * 1000;
 
 export class RedisStore {
   private readonly client: Redis;
+  /** Redis is known unreachable: commands fail at once, and that is logged once, not per request. */
+  private down = false;
 
   constructor(
     url: string,
@@ -31,8 +33,26 @@ export class RedisStore {
       commandTimeout: 2000,
       enableAutoPipelining: true,
       lazyConnect: false,
+      // While disconnected a command fails at once (a miss) instead of waiting in a queue for a
+      // reconnection, which made every request wait up to commandTimeout with Redis down.
+      enableOfflineQueue: false,
     });
-    this.client.on('error', (err: Error) => this.logger.warn({ err: err.message }, 'cache redis error'));
+    this.client.on('error', (err: Error) => {
+      if (this.down) return;
+      this.down = true;
+      this.logger.warn({ err: err.message }, 'cache redis unavailable: misses until it is back');
+    });
+    this.client.on('ready', () => {
+      if (!this.down) return;
+      this.down = false;
+      this.logger.info('cache redis available again');
+    });
+  }
+
+  /** Logs a failed command, unless Redis is already known to be down (logged once then). */
+  private failed(err: unknown, what: string, key: string): void {
+    if (this.down || this.client.status !== 'ready') return;
+    this.logger.warn({ err: (err as Error).message, key }, what);
   }
 
   /** Variants stored for a key; [] on a miss or when Redis fails. */
@@ -48,7 +68,7 @@ export class RedisStore {
       out.sort((a, b) => b.responseTime - a.responseTime);
       return out;
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message, key }, 'cache redis read failed');
+      this.failed(err, 'cache redis read failed', key);
       return [];
     }
   }
@@ -75,7 +95,7 @@ export class RedisStore {
         .exec();
       return true;
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message, key: entry.key }, 'cache redis write failed');
+      this.failed(err, 'cache redis write failed', entry.key);
       return false;
     }
   }

@@ -15,8 +15,9 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-export async function startRedis(): Promise<TestRedis> {
-  const port = await freePort();
+/** Starts redis-server on `port` (a free one by default: pass the old one to restart a stopped server). */
+export async function startRedis(port?: number): Promise<TestRedis & { readonly port: number }> {
+  port ??= await freePort();
   const proc = await startProcess(
     'redis-server',
     REDIS_BIN,
@@ -24,5 +25,5 @@ export async function startRedis(): Promise<TestRedis> {
     {},
     'Ready to accept connections',
   );
-  return { url: `redis://127.0.0.1:${port}`, stop: proc.stop };
+  return { url: `redis://127.0.0.1:${port}`, port, stop: proc.stop };
 }

@@ -58,3 +58,41 @@ describe.skipIf(!redisAvailable())('cache shared tier on Redis', () => {
     expect((await send(b.port, '/p', { headers: host })).headers['x-cache']).toBe('MISS');
   });
 });
+
+describe.skipIf(!redisAvailable())('cache shared tier with Redis going away', () => {
+  it('serves fast misses while Redis is down and uses it again once it is back', async () => {
+    let redis = await startRedis();
+    const origin = await startOrigin((req, res) => {
+      res.writeHead(200, { 'cache-control': 'max-age=60' });
+      res.end(`down ${req.url}`);
+    });
+    const proxy = await startCachingProxy(origin.addr, { store: 'redis', redis_url: redis.url });
+    try {
+      await send(proxy.port, '/before');
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await send(proxy.port, '/before')).headers['x-cache']).toBe('HIT');
+
+      await redis.stop();
+      const started = Date.now();
+      for (let i = 0; i < 5; i++) {
+        const r = await send(proxy.port, `/while-down-${i}`);
+        expect([r.status, r.headers['x-cache'], r.body]).toEqual([200, 'MISS', `down /while-down-${i}`]);
+      }
+      // Before: each request waited for Redis (a reconnection queue, then the 2 s command timeout).
+      expect(Date.now() - started).toBeLessThan(1_500);
+
+      redis = await startRedis(redis.port);
+      let hit = '';
+      for (let i = 0; i < 40 && hit !== 'HIT'; i++) {
+        await send(proxy.port, '/after');
+        await new Promise((r) => setTimeout(r, 100));
+        hit = (await send(proxy.port, '/after')).headers['x-cache'] ?? '';
+      }
+      expect(hit).toBe('HIT');
+    } finally {
+      await proxy.close();
+      await origin.close();
+      await redis.stop();
+    }
+  });
+});

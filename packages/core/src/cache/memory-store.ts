@@ -49,6 +49,10 @@ export class MemoryStore {
     if (prior !== undefined) {
       for (const v of prior) if (!sameVary(v, entry) && next.length < MAX_VARIANTS) next.push(v);
     }
+    // A key's variants share one LRU item, which lru-cache refuses whole (the new variant with it) when
+    // it is larger than max_bytes: the oldest variants go instead.
+    let bytes = sizeOf(next);
+    while (next.length > 1 && bytes > this.limits.maxBytes) bytes -= (next.pop() as StoredResponse).size;
     this.lru.set(entry.key, next);
     return true;
   }

@@ -24,6 +24,15 @@ describe('RFC 9111 cache rules', () => {
     expect(xc(request({ path: '/v', headers: { 'accept-language': 'de' } }))).toBe('HIT');
   });
 
+  it('§4.1: variants of one key beyond max_bytes together: the oldest go, the new one is kept', () => {
+    const { request, xc } = setup(0, { max_bytes: 20_000 });
+    const varied = { headers: { 'cache-control': 'max-age=60', vary: 'X-V' }, body: 'v'.repeat(7_000) };
+    const ask = (v: string) => xc(request({ path: '/mb', headers: { 'x-v': v } }, varied));
+    expect([ask('a'), ask('b'), ask('c')]).toEqual(['MISS', 'MISS', 'MISS']);
+    // Three variants of ~7 KB do not fit in 20 KB: a (the oldest) went, b and c stay.
+    expect([ask('c'), ask('b'), ask('a'), ask('a')]).toEqual(['HIT', 'HIT', 'MISS', 'HIT']);
+  });
+
   it('§4.1: Vary: * is never stored', () => {
     const { request, xc } = setup(60);
     request({ path: '/s' }, { headers: { 'cache-control': 'max-age=60', vary: 'Accept, *' } });

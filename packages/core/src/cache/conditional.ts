@@ -28,17 +28,56 @@ export function noneMatchHits(ifNoneMatch: string, etag: string | undefined): bo
  */
 export function clientCopyIsCurrent(requestHeaders: HeaderRecord, entry: StoredResponse): boolean {
   if (entry.status !== 200) return false;
+  return preconditionsSayCurrent(requestHeaders, entry.meta.etag, entry.meta.lastModifiedMs, entry.headers);
+}
+
+/** `clientCopyIsCurrent` for a response not stored (yet): its own ETag, Last-Modified and Date. */
+export function clientCopyIsCurrentFor(
+  requestHeaders: HeaderRecord,
+  status: number,
+  headers: HeaderRecord,
+): boolean {
+  if (status !== 200) return false;
+  const etag = fieldValue(headers, 'etag');
+  const lm =
+    typeof headers['last-modified'] === 'string' ? parseHttpDate(headers['last-modified']) : undefined;
+  return preconditionsSayCurrent(requestHeaders, etag === '' ? undefined : etag, lm, headers);
+}
+
+function preconditionsSayCurrent(
+  requestHeaders: HeaderRecord,
+  etag: string | undefined,
+  lastModifiedMs: number | undefined,
+  headers: HeaderRecord,
+): boolean {
   const inm = fieldValue(requestHeaders, 'if-none-match');
-  if (inm !== '') return noneMatchHits(inm, entry.meta.etag);
+  if (inm !== '') return noneMatchHits(inm, etag);
   const ims =
     typeof requestHeaders['if-modified-since'] === 'string'
       ? parseHttpDate(requestHeaders['if-modified-since'])
       : undefined;
   if (ims === undefined) return false;
   const basis =
-    entry.meta.lastModifiedMs ??
-    (typeof entry.headers.date === 'string' ? parseHttpDate(entry.headers.date) : undefined);
+    lastModifiedMs ?? (typeof headers.date === 'string' ? parseHttpDate(headers.date) : undefined);
   return basis !== undefined && basis <= ims;
+}
+
+/**
+ * The client's If-None-Match / If-Modified-Since taken off a request that misses the cache (RFC 9111
+ * §4.3.2 lets the cache evaluate them itself): the origin then sends the whole response, which can be
+ * stored, and the cache answers the client's preconditions from it. Forwarded as they were, a browser's
+ * revalidations of a cold cache would only ever bring 304s, and the cache would never fill. Undefined
+ * when the request has none (or asks for a range, which keeps its own preconditions).
+ */
+export function takeClientConditionals(requestHeaders: HeaderRecord): HeaderRecord | undefined {
+  if (!hasClientConditional(requestHeaders) || requestHeaders.range !== undefined) return undefined;
+  const held: HeaderRecord = {
+    'if-none-match': requestHeaders['if-none-match'],
+    'if-modified-since': requestHeaders['if-modified-since'],
+  };
+  requestHeaders['if-none-match'] = undefined;
+  requestHeaders['if-modified-since'] = undefined;
+  return held;
 }
 
 /** True when a request carries a precondition the cache can evaluate. */

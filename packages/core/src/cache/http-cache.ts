@@ -22,8 +22,10 @@ import { Coalescer } from './coalescer.js';
 import {
   addValidators,
   clientCopyIsCurrent,
+  clientCopyIsCurrentFor,
   hasClientConditional,
   notModifiedHeaders,
+  takeClientConditionals,
   validates,
 } from './conditional.js';
 import {
@@ -59,6 +61,8 @@ const NOTE_LEADER = 'cache.leader';
 const NOTE_REVALIDATE = 'cache.revalidate';
 const NOTE_REQUEST_TIME = 'cache.request_time';
 const NOTE_UNSAFE = 'cache.unsafe';
+/** The client's preconditions taken off a miss (takeClientConditionals), answered in store(). */
+const NOTE_HELD_CONDITIONALS = 'cache.held_conditionals';
 
 const X_CACHE: Readonly<Record<CacheState, string | undefined>> = {
   hit: 'HIT',
@@ -160,6 +164,8 @@ class TeeToBuffer extends Transform {
     super();
   }
 
+  private drainOnly = false;
+
   override _transform(chunk: Buffer | string, _enc: BufferEncoding, callback: TransformCallback): void {
     if (!this.overflow) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
@@ -169,7 +175,20 @@ class TeeToBuffer extends Transform {
         this.chunks = [];
       } else this.chunks.push(buf);
     }
+    if (this.overflow && this.drainOnly) {
+      // Nobody reads the body and it cannot be stored: stop fetching it.
+      callback();
+      this.destroy();
+      return;
+    }
     callback(null, chunk);
+  }
+
+  /** No client reads this body any more: it is read to the end only for the store (up to the limit). */
+  drainForStore(): void {
+    this.drainOnly = true;
+    if (this.overflow) this.destroy();
+    else this.resume();
   }
 
   override _flush(callback: TransformCallback): void {
@@ -416,6 +435,10 @@ export class HttpCache {
     if (entry === undefined || answer === undefined) {
       if (!inForward) goingUpstream(x, key, requestTime);
       if (reqCC.has('only-if-cached')) return this.gatewayTimeout(x);
+      if (x.method === 'GET') {
+        const held = takeClientConditionals(x.requestHeaders);
+        if (held !== undefined) x.notes.set(NOTE_HELD_CONDITIONALS, held);
+      }
       return this.missed(x, key, inForward, requestTime);
     }
     // The memory tier decides at request time; the Redis tier once its lookup has answered.
@@ -522,7 +545,8 @@ export class HttpCache {
     if (v === undefined || answer === undefined) return false;
     const age = currentAge(v.meta, v.responseTime, now);
     if (v.meta.lifetimeMs - age > 0 && !v.meta.noCache) {
-      this.serve(x, v, 'hit', age, x.requestHeaders, answer);
+      const held = x.notes.get(NOTE_HELD_CONDITIONALS) as HeaderRecord | undefined;
+      this.serve(x, v, 'hit', age, held ?? x.requestHeaders, answer);
       return true;
     }
     return false;
@@ -595,6 +619,32 @@ export class HttpCache {
 
   /** std.cache.store: revalidation results, stale-if-error, invalidation, and storing. */
   store(x: HostExchange): void {
+    this.storeResponse(x);
+    const held = x.notes.get(NOTE_HELD_CONDITIONALS) as HeaderRecord | undefined;
+    if (held !== undefined) this.answerHeldConditionals(x, held);
+  }
+
+  /**
+   * A miss whose client preconditions were taken off (takeClientConditionals): a 200 that matches them
+   * becomes the 304 the origin would have sent. Its body is still read to the end, so that it is stored.
+   */
+  private answerHeldConditionals(x: HostExchange, held: HeaderRecord): void {
+    const r = x.response;
+    if (r === undefined || !clientCopyIsCurrentFor(held, r.status, r.headers)) return;
+    const headers: HeaderRecord = {};
+    for (const name in r.headers) {
+      if (name === 'content-length' || name === 'content-type' || name === 'content-encoding') continue;
+      headers[name] = r.headers[name];
+    }
+    const body = r.body;
+    if (body instanceof TeeToBuffer) {
+      // Being stored: read to its end for the store, not destroyed with the answer it no longer is.
+      body.drainForStore();
+      x.response = { status: 304, headers, body: undefined };
+    } else setResponse(x, { status: 304, headers, body: undefined });
+  }
+
+  private storeResponse(x: HostExchange): void {
     const notes = x.notes;
     const state = notes.get(NOTE_STATE) as CacheState | undefined;
     const response = x.response;

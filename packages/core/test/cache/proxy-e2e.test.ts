@@ -1,6 +1,7 @@
 /**
  * The cache through the running proxy against real origins that count what reaches them.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { type OriginHandler, proxyPerTest, send } from './harness.js';
 
@@ -62,6 +63,56 @@ describe('cache through the proxy (end to end)', () => {
     const replies = await Promise.all(Array.from({ length: 5 }, () => send(p.port, '/nostore')));
     expect(replies.map((r) => r.body)).toEqual(Array(5).fill('private'));
     expect(o.requests).toBe(5);
+  });
+
+  describe('RFC 9111 §4.3.2: client preconditions on a miss are answered by the cache, which fills', () => {
+    /** An origin that honours If-None-Match, as real ones do. */
+    const etagged = (req: IncomingMessage, res: ServerResponse) => {
+      setTimeout(() => {
+        if (req.headers['if-none-match'] === '"v1"') {
+          res.writeHead(304, { etag: '"v1"', 'cache-control': 'max-age=60' });
+          res.end();
+          return;
+        }
+        res.writeHead(200, { etag: '"v1"', 'cache-control': 'max-age=60', 'content-type': 'text/plain' });
+        res.end('full body');
+      }, 50);
+    };
+
+    it('a matching If-None-Match on a cold key: 304 to the client, the whole response stored', async () => {
+      const { origin: o, proxy: p } = await setup(etagged);
+      const first = await send(p.port, '/c1', { headers: { 'if-none-match': '"v1"' } });
+      expect([first.status, first.body, first.headers['content-length']]).toEqual([304, '', undefined]);
+      expect(first.headers.etag).toBe('"v1"');
+      expect(o.seen.map((s) => s.headers['if-none-match'])).toEqual([undefined]);
+      await new Promise((r) => setTimeout(r, 50));
+      const plain = await send(p.port, '/c1');
+      expect([plain.status, plain.headers['x-cache'], plain.body]).toEqual([200, 'HIT', 'full body']);
+      const again = await send(p.port, '/c1', { headers: { 'if-none-match': 'W/"v1"' } });
+      expect([again.status, again.headers['x-cache']]).toEqual([304, 'HIT']);
+      expect(o.requests).toBe(1);
+    });
+
+    it('a non-matching If-None-Match on a cold key: the whole 200, stored', async () => {
+      const { origin: o, proxy: p } = await setup(etagged);
+      const first = await send(p.port, '/c2', { headers: { 'if-none-match': '"old"' } });
+      expect([first.status, first.body]).toEqual([200, 'full body']);
+      await new Promise((r) => setTimeout(r, 50));
+      expect((await send(p.port, '/c2')).headers['x-cache']).toBe('HIT');
+      expect(o.requests).toBe(1);
+    });
+
+    it('coalesced followers with preconditions get their 304 from what the leader stored', async () => {
+      const { origin: o, proxy: p } = await setup(etagged);
+      const leader = send(p.port, '/c3');
+      await new Promise((r) => setTimeout(r, 10));
+      const followers = await Promise.all(
+        Array.from({ length: 3 }, () => send(p.port, '/c3', { headers: { 'if-none-match': '"v1"' } })),
+      );
+      expect((await leader).body).toBe('full body');
+      expect(followers.map((f) => f.status)).toEqual([304, 304, 304]);
+      expect(o.requests).toBe(1);
+    });
   });
 
   it('coalescing: with max_size = 0 (nothing stored) followers do not wait for a lease nobody releases', async () => {

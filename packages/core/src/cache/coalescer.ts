@@ -8,12 +8,14 @@
  * wait on exists only once there is a follower, and one timer sweeps for all leases instead of one each.
  */
 
+import type { ProxyError } from '../errors/proxy-error.js';
+
 interface Lease {
   /** performance.now() after which the lease no longer holds. */
   readonly expires: number;
-  /** Made by the first follower. */
-  done: Promise<void> | undefined;
-  resolve: (() => void) | undefined;
+  /** Made by the first follower; resolves with the leader's failure, if it failed. */
+  done: Promise<ProxyError | undefined> | undefined;
+  resolve: ((failure: ProxyError | undefined) => void) | undefined;
 }
 
 export class Coalescer {
@@ -51,35 +53,39 @@ export class Coalescer {
     return this.leases.get(key)?.done !== undefined;
   }
 
-  /** Resolves when the leader releases `key`, after `timeoutMs`, or when `signal` aborts. */
-  wait(key: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
+  /**
+   * Resolves when the leader releases `key` (with its failure when it passed one to `release`), after
+   * `timeoutMs`, or when `signal` aborts (both undefined).
+   */
+  wait(key: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<ProxyError | undefined> {
     const lease = this.leases.get(key);
-    if (lease === undefined) return Promise.resolve();
+    if (lease === undefined) return Promise.resolve(undefined);
     if (lease.done === undefined) {
-      lease.done = new Promise<void>((r) => {
+      lease.done = new Promise<ProxyError | undefined>((r) => {
         lease.resolve = r;
       });
     }
     const done = lease.done;
-    return new Promise<void>((resolve) => {
-      const finish = (): void => {
+    return new Promise<ProxyError | undefined>((resolve) => {
+      const finish = (failure?: ProxyError): void => {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', finish);
-        resolve();
+        signal?.removeEventListener('abort', stop);
+        resolve(failure);
       };
-      const timer = setTimeout(finish, timeoutMs);
+      const stop = (): void => finish();
+      const timer = setTimeout(stop, timeoutMs);
       timer.unref();
-      signal?.addEventListener('abort', finish, { once: true });
-      done.then(finish, finish);
+      signal?.addEventListener('abort', stop, { once: true });
+      done.then(finish, stop);
     });
   }
 
-  /** Ends the lease on `key` and wakes its waiters. */
-  release(key: string): void {
+  /** Ends the lease on `key` and wakes its waiters, telling them the leader's `failure` if any. */
+  release(key: string, failure?: ProxyError): void {
     const lease = this.leases.get(key);
     if (lease === undefined) return;
     this.leases.delete(key);
-    lease.resolve?.();
+    lease.resolve?.(failure);
   }
 
   /** Keys in flight. */

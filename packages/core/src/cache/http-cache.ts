@@ -7,6 +7,7 @@
  */
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import type { Logger } from 'pino';
+import { failExchange } from '../pipeline/error-response.js';
 import { ProxyExchange } from '../pipeline/exchange.js';
 import {
   type HeaderRecord,
@@ -536,7 +537,13 @@ export class HttpCache {
   /** A follower: waits for the leader, then answers from what it stored (true) or goes upstream. */
   private async follow(x: HostExchange, key: string): Promise<boolean> {
     const signal = x instanceof ProxyExchange ? x.signal : undefined;
-    await this.coalescer.wait(key, this.settings.coalesceWaitMs, signal);
+    const failed = await this.coalescer.wait(key, this.settings.coalesceWaitMs, signal);
+    if (failed !== undefined && x instanceof ProxyExchange) {
+      // The backend did not answer the leader in time: the followers, who waited as long, get the same
+      // answer now rather than each waiting another backend_timeout upstream.
+      failExchange(x, failed);
+      return true;
+    }
     const variants = this.redis !== undefined ? await this.redis.get(key) : this.memory.get(key);
     if (variants === undefined) return false;
     const now = this.clock();
@@ -722,6 +729,13 @@ export class HttpCache {
         release();
         return;
       }
+    }
+    const failed = x instanceof ProxyExchange ? x.error : undefined;
+    if (failed?.code === 'PC_ERR_UPSTREAM_TIMEOUT') {
+      // Passed on to the followers (follow); not remembered as uncacheable (hit-for-miss), the next
+      // attempt may well succeed.
+      if (leader !== undefined) this.coalescer.release(leader, failed);
+      return;
     }
     if (!storePost) response.headers['x-cache'] = X_CACHE.miss;
     const control = controlFields(response.headers);

@@ -60,7 +60,9 @@ export function createCache(ctx: StdContext): StdImplementations {
       maxBytes: Math.max(1, num(c.max_bytes, DEFAULT_MAX_BYTES)),
       maxObjectSize: Math.min(num(c.max_object_size, MAX_ENTRY_BYTES), bodyBound),
       coalesce: c.coalesce !== false,
-      coalesceWaitMs: Math.max(1, services.config.server.backend_timeout || 30) * 1000,
+      // A second beyond backend_timeout, so that a leader's timeout reaches its followers (who then
+      // answer 504 at once) before their own wait ends (after which each would go upstream itself).
+      coalesceWaitMs: (Math.max(1, services.config.server.backend_timeout || 30) + 1) * 1000,
       normalizeAcceptEncoding: c.normalize_accept_encoding !== false,
       policy: {
         defaultTtlMs: Math.max(0, ttlSeconds) * 1000,

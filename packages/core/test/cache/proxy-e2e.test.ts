@@ -115,6 +115,24 @@ describe('cache through the proxy (end to end)', () => {
     });
   });
 
+  it('coalescing: when the backend does not answer the leader in time, its followers get its 504 at once', async () => {
+    const { origin: o, proxy: p } = await started(
+      () => {
+        // Never answers (the request stays open until the origin closes).
+      },
+      {},
+      { backendTimeout: 1 },
+    );
+    const t0 = Date.now();
+    const replies = await Promise.all(
+      Array.from({ length: 5 }, () => send(p.port, '/hang').then((r) => [r.status, Date.now() - t0])),
+    );
+    expect(replies.map((r) => r[0])).toEqual([504, 504, 504, 504, 504]);
+    expect(o.requests).toBe(1);
+    // Before: followers waited backend_timeout for the leader, then another one upstream each.
+    expect(Math.max(...replies.map((r) => r[1] as number))).toBeLessThan(1_900);
+  });
+
   it('coalescing: with max_size = 0 (nothing stored) followers do not wait for a lease nobody releases', async () => {
     const { origin: o, proxy: p } = await setup(
       (_req, res) => {

@@ -86,7 +86,7 @@ describe.skipIf(!redisAvailable())('cache shared tier with Redis going away', ()
       for (let i = 0; i < 40 && hit !== 'HIT'; i++) {
         await send(proxy.port, '/after');
         await new Promise((r) => setTimeout(r, 100));
-        hit = (await send(proxy.port, '/after')).headers['x-cache'] ?? '';
+        hit = String((await send(proxy.port, '/after')).headers['x-cache'] ?? '');
       }
       expect(hit).toBe('HIT');
     } finally {

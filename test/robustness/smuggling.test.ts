@@ -123,6 +123,17 @@ const refused: RefusedCase[] = [
   },
   { name: 'an invalid method token', data: 'G(T / HTTP/1.1\r\nHost: a\r\n\r\n', status: 400 },
   { name: 'an HTTP/1.1 request without Host', data: 'GET / HTTP/1.1\r\n\r\n', status: 400 },
+  // RFC 9112 §3.2 / RFC 3986: the Host value is host[:port]; with a path, query or userinfo in it, one
+  // request could name another URI's cache entry (Host: site/a + /b keyed like site/a/b).
+  { name: 'a Host with a path', data: 'GET /b HTTP/1.1\r\nHost: victim.example/a\r\n\r\n', status: 400 },
+  { name: 'a Host with a query', data: 'GET /b HTTP/1.1\r\nHost: victim.example?a\r\n\r\n', status: 400 },
+  { name: 'a Host with userinfo', data: 'GET / HTTP/1.1\r\nHost: user@victim.example\r\n\r\n', status: 400 },
+  { name: 'a Host with a space', data: 'GET / HTTP/1.1\r\nHost: a b\r\n\r\n', status: 400 },
+  {
+    name: 'a Host with a path on a request node:http reads (chunked body)',
+    data: 'POST /b HTTP/1.1\r\nHost: victim.example/a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    status: 400,
+  },
   // Regression: node keeps only the first Host, so the pipeline and the backend could disagree on it.
   { name: 'two Host fields', data: 'GET / HTTP/1.1\r\nHost: a\r\nHost: evil\r\n\r\n', status: 400 },
   // Regression: HTTP/0.9 was forwarded (with the backend's address as Host).
@@ -204,6 +215,19 @@ describe('legitimate but unusual framing reaches the origin exactly once', () =>
     const seen = origin.seen.slice(before);
     expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(['GET /get-body']);
     expect(seen[0]?.body).toBe(SMUGGLED);
+  });
+
+  it('an empty Host and an IPv6 literal with a port are valid Host values', async () => {
+    for (const host of ['', '[::1]:8080', 'Example.COM:80']) {
+      const r = await rawExchange(
+        proxy.port,
+        `GET /host-ok HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+      );
+      expect(
+        parseResponses(r.text).map((x) => x.status),
+        host,
+      ).toEqual([200]);
+    }
   });
 
   it('HTTP/1.0 is answered and closed', async () => {

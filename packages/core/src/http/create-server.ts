@@ -3,6 +3,7 @@
  * `clientError` handler that answers malformed input with a bare 400/408/431 and `Connection: close`
  * (never a stack trace).
  */
+
 import {
   createServer,
   type IncomingMessage,
@@ -13,6 +14,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { errorBody } from '../pipeline/error-response.js';
+import { validHost } from './host-field.js';
 import { alpnProtocols, type TlsMaterial } from './tls-material.js';
 
 export interface HttpServerLimits {
@@ -48,9 +50,9 @@ export function clientErrorStatus(code: string | undefined): number {
 /**
  * Refuses, before the pipeline sees it, a request head that node's parser accepts but HTTP/1.1 does not:
  * a version other than 1.x (an `HTTP/2.0` request line would otherwise be taken for an HTTP/2 stream, an
- * HTTP/0.9 line forwarded without a Host) gets 505, and an HTTP/1.1 head without Host or with more than
- * one Host field line gets 400 (RFC 9112 §3.2: node keeps only the first, so modules and the backend could
- * disagree on the host). True when refused (the answer is written, with `Connection: close`).
+ * HTTP/0.9 line forwarded without a Host) gets 505, and an HTTP/1.1 head without Host, with more than
+ * one Host field line (RFC 9112 §3.2: node keeps only the first, so modules and the backend could
+ * disagree on the host) or with an invalid one (host-field.ts) gets 400. True when refused (the answer is written, with `Connection: close`).
  */
 export function refuseRequest(
   req: IncomingMessage,
@@ -64,7 +66,11 @@ export function refuseRequest(
     let hosts = 0;
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i] as string;
-      if (name.length === 4 && name.toLowerCase() === 'host' && ++hosts > 1) {
+      if (
+        name.length === 4 &&
+        name.toLowerCase() === 'host' &&
+        (++hosts > 1 || !validHost(raw[i + 1] as string))
+      ) {
         status = 400;
         break;
       }

@@ -6,9 +6,11 @@
  * whose parser stays the authority on every malformed, unusual or body-carrying request (400, 413, 431,
  * 505, smuggling shapes, chunked bodies, 100-continue).
  */
+
 import { METHODS } from 'node:http';
 import { fieldValueRe, hasToken, lowerFieldName } from '../pipeline/field-name.js';
 import type { HeaderRecord } from '../pipeline/host.js';
+import { validHost } from './host-field.js';
 
 /** A request head the fast lane serves. */
 export interface SimpleHead {
@@ -99,6 +101,8 @@ export function parseSimpleHead(head: string): SimpleHead | undefined {
     pos = next + 2;
     switch (name) {
       case 'host':
+        // An invalid value is node's path's to refuse (400, create-server.ts refuseRequest).
+        if (!validHost(value)) return undefined;
         hosts++;
         break;
       case 'content-length':

@@ -3,9 +3,11 @@
  * runs them through the pipeline that is current when the request head arrives, writes the answer and
  * reports completion (bytes, in-flight accounting).
  */
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { Readable } from 'node:stream';
+import { ProxyError } from '../errors/proxy-error.js';
 import type { H3Request, H3Response } from '../h3/h3-message.js';
 import { failExchange } from '../pipeline/error-response.js';
 import { type ListenerName, ProxyExchange } from '../pipeline/exchange.js';
@@ -17,6 +19,7 @@ import { announcedBodyTooLarge, announcedTooLarge, limitBody } from './body-limi
 import { normalizeIp, type TrustedProxies } from './client-ip.js';
 import { chargeBytes } from './connection-bytes.js';
 import { h2Transport } from './h2-front.js';
+import { validHost } from './host-field.js';
 
 /** The pipeline a request runs on, with the limits of the config it was built from. */
 export interface ServingPipeline {
@@ -149,6 +152,13 @@ export function createRequestHandler(
     const write = (done: ProxyExchange): void => writeResponse(res, done, opts.draining(), wopts);
     if (tooLarge) {
       failExchange(x, announcedBodyTooLarge(serving.maxBodySize));
+      write(x);
+      return;
+    }
+    const host = headers.host;
+    if ((h2 || h3) && typeof host === 'string' && !validHost(host)) {
+      // HTTP/1.1 heads are checked before this (create-server.ts refuseRequest, h1-head.ts).
+      failExchange(x, new ProxyError('PC_ERR_BAD_REQUEST', 'downstream', 'invalid Host or :authority'));
       write(x);
       return;
     }

@@ -80,6 +80,14 @@ describe.skipIf(skipCurl !== undefined)('HTTP/2 with curl', () => {
       expect(r.headerNames).not.toContain(name);
   });
 
+  it('an invalid :authority (userinfo in it) is refused with 400 and does not reach the origin (nghttp2 itself resets a path in it)', async () => {
+    const base = await startTls();
+    const before = origin.seen.length;
+    const r = await curl(`${base}/b`, ['--http2', '-H', 'Host: user@victim.example']);
+    expect([r.version, r.status]).toEqual(['2', 400]);
+    expect(origin.seen.length).toBe(before);
+  });
+
   it('streams a 6 MiB response and a 6 MiB upload intact', async () => {
     const base = await startTls();
     const down = await curl(`${base}/big`, ['--http2']);

@@ -1,7 +1,7 @@
 /**
  * Raw TCP passthrough on the main listener: when enabled, each new connection's first bytes are looked at
  * before the HTTP parser sees them; a connection that does not start like an HTTP/1.x request line
- * (`TOKEN SP`) is piped byte for byte to the backend. Protocols in which the server speaks first are not
+ * (`TOKEN SP`, after any empty lines) is piped byte for byte to the backend. Protocols in which the server speaks first are not
  * supported (nothing to sniff): such a client is closed after client_timeout.
  */
 import { connect, type Server, type Socket } from 'node:net';
@@ -12,16 +12,31 @@ export type SniffResult = 'http' | 'raw' | 'more';
 
 const maxMethod = 20;
 
-/** Classifies the first bytes of a connection: `[A-Z][A-Z_-]* SP` is HTTP (a method token, e.g. `PRI`). */
+/** Empty lines an HTTP client may send before its request line (RFC 9112 §2.2), at most. */
+const maxLeadingEmptyLines = 8;
+
+/**
+ * Classifies the first bytes of a connection: `[A-Z][A-Z_-]* SP` is HTTP (a method token, e.g. `PRI`),
+ * after up to `maxLeadingEmptyLines` CRLFs — which RFC 9112 §2.2 tells servers to skip, so a request
+ * that starts with one is still HTTP and must go through the pipeline, not around it.
+ */
 export function sniff(head: Buffer): SniffResult {
-  const n = Math.min(head.length, maxMethod + 1);
-  for (let i = 0; i < n; i++) {
+  let start = 0;
+  while (
+    start < head.length &&
+    start < 2 * maxLeadingEmptyLines &&
+    (head[start] === 13 || head[start] === 10)
+  )
+    start++;
+  if (start === head.length) return start < 2 * maxLeadingEmptyLines ? 'more' : 'raw';
+  const n = Math.min(head.length, start + maxMethod + 1);
+  for (let i = start; i < n; i++) {
     const c = head[i] as number;
-    if (c === 32 /* SP */) return i > 0 ? 'http' : 'raw';
+    if (c === 32 /* SP */) return i > start ? 'http' : 'raw';
     const upper = c >= 65 && c <= 90;
-    if (!(upper || (i > 0 && (c === 45 || c === 95)))) return 'raw';
+    if (!(upper || (i > start && (c === 45 || c === 95)))) return 'raw';
   }
-  return head.length > maxMethod ? 'raw' : 'more';
+  return head.length - start > maxMethod ? 'raw' : 'more';
 }
 
 /** Switches raw passthrough on a node:http server; connections are sniffed only while a backend is set. */

@@ -286,6 +286,13 @@ describe('raw TCP passthrough', () => {
     });
     expect(parseHead(split).status).toBe(200);
     expect(parseHead(split).body).toBe('http ok');
+    // an empty line before the request line is still HTTP (RFC 9112 §2.2): answered by the pipeline,
+    // not piped around it to the raw backend
+    const crlf = await rawExchange(
+      started.port,
+      '\r\nGET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
+    );
+    expect([parseHead(crlf).status, parseHead(crlf).body]).toEqual([200, 'http ok']);
     // keep-alive after sniffing: two requests on one connection
     const both = await rawExchange(
       started.port,

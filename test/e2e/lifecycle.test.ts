@@ -141,4 +141,21 @@ describe('graceful shutdown', { timeout: SLOW_TIMEOUT_MS }, () => {
     expect(await proxy.exited).toBe(0);
     expect(proxy.logs().map((l) => l.msg)).toContain('stopped');
   });
+
+  test('SIGHUP while draining (a logrotate during a stop) is ignored: the request completes, exit 0', async () => {
+    const own = await startProxy({ backend: origin.addr });
+    const before = origin.count('/slow');
+    const inFlight = httpRequest(own.url('/slow'));
+    while (origin.count('/slow') === before) await sleep(20);
+    process.kill(own.pid, 'SIGTERM');
+    await own.waitForLog((l) => l.msg === 'shutting down');
+    process.kill(own.pid, 'SIGHUP');
+    const r = await inFlight;
+    expect(r.status).toBe(200);
+    // Before: SIGHUP's default action ended the process (exit "SIGHUP"), the request got no answer.
+    expect(await own.exited).toBe(0);
+    expect(own.logs().map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['reload ignored: shutting down', 'stopped']),
+    );
+  });
 });

@@ -25,7 +25,21 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   if (args.words.length > 1) throw new UsageError(`unexpected argument '${args.words[1]}'`);
   allowOnly(args, 'run', ['config', 'mods']);
   const paths = sourcePaths(args, io);
+  // SIGHUP is handled from the first moment to the last: its default action ends the process, which a
+  // logrotate or `systemctl reload` landing while the modules compile or while shutdown drains must not do.
+  let hup: () => void = () => io.stderr.write('proxycache: SIGHUP ignored: still starting\n');
+  const offHup = io.onSignal('SIGHUP', () => hup());
+  try {
+    return await serve(paths, io, (next) => {
+      hup = next;
+    });
+  } finally {
+    offHup();
+  }
+}
 
+/** Compiles, loads, starts and runs until SIGTERM/SIGINT; `onHup` sets what SIGHUP does from then on. */
+async function serve(paths: SourcePaths, io: CliIo, onHup: (handler: () => void) => void): Promise<number> {
   const loaded = compileModules(paths, io);
   if (!loaded.ok) {
     io.stderr.write('proxycache: not starting: the modules above have errors\n');
@@ -67,17 +81,17 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   await new Promise<void>((resolve) => {
     const unsubscribe: (() => void)[] = [];
     const stop = (signal: NodeJS.Signals) => () => {
+      // A second SIGTERM/SIGINT while draining takes the default action (ends the process at once).
       for (const off of unsubscribe) off();
+      onHup(() => logger.warn({ signal: 'SIGHUP' }, 'reload ignored: shutting down'));
       logger.info({ signal }, 'shutting down');
       resolve();
     };
     unsubscribe.push(io.onSignal('SIGTERM', stop('SIGTERM')), io.onSignal('SIGINT', stop('SIGINT')));
-    unsubscribe.push(
-      io.onSignal('SIGHUP', () => {
-        logger.info({ signal: 'SIGHUP' }, 'reloading');
-        void reloader.reload();
-      }),
-    );
+    onHup(() => {
+      logger.info({ signal: 'SIGHUP' }, 'reloading');
+      void reloader.reload();
+    });
   });
   await app.shutdown();
   logger.info('stopped');

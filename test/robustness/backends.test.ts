@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   get,
+  parseResponses,
   type Running,
   rawExchange,
   robustConfig,
@@ -57,6 +58,27 @@ function expectClosingError(
 }
 
 describe('backends', () => {
+  it("an origin's own 4xx/5xx answers keep the client connection (only the proxy's errors close it)", async () => {
+    const b = await backend((socket) =>
+      answerEach(
+        socket,
+        'HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nRetry-After: 1\r\n\r\nbusy',
+      ),
+    );
+    proxy = await startProxy(robustConfig({ backend_addr: b.addr }));
+    // Two requests on one connection: the fast lane's and, with a chunked body, node:http's writer.
+    const r = await rawExchange(
+      proxy.port,
+      'GET /a HTTP/1.1\r\nHost: a\r\n\r\nPOST /b HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /c HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
+    );
+    const answers = parseResponses(r.text);
+    expect(answers.map((a) => [a.status, a.headers.connection, a.body])).toEqual([
+      [503, 'keep-alive', 'busy'],
+      [503, 'keep-alive', 'busy'],
+      [503, 'close', 'busy'],
+    ]);
+  });
+
   it('unreachable: 502 with Connection: close, every time', async () => {
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));

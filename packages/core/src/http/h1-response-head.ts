@@ -6,7 +6,6 @@
  * validation node applies (a refused status or field throws, and the writer answers 500 instead).
  */
 import { STATUS_CODES } from 'node:http';
-import { closingStatuses } from '../pipeline/error-response.js';
 import { fieldValueRe, hasToken, tokenRe } from '../pipeline/field-name.js';
 import type { ResponseState } from '../pipeline/host.js';
 import { isLine, linesFor, type PreparedLines, renewedLines } from './prepared-fields.js';
@@ -116,7 +115,9 @@ function headWith(
     if (Buffer.isBuffer(body)) length = body.length;
     else if (body === undefined) lengthDefault = true;
   }
-  let closing = close || closingStatuses.has(status);
+  // Only the proxy's own error answers close (they carry `connection: close`, error-response.ts); an
+  // origin's or a module's 4xx/5xx keeps the connection, as behind nginx.
+  let closing = close;
   let text = statusLine(status);
   let sawAltSvc = lines?.altSvc === true;
   let sawLength = false;

@@ -7,9 +7,6 @@ import { type ProxyError, statusForError } from '../errors/proxy-error.js';
 import type { ProxyExchange } from './exchange.js';
 import type { ResponseState } from './host.js';
 
-/** Statuses after which the proxy closes the client connection, whoever produced the response. */
-export const closingStatuses: ReadonlySet<number> = new Set([400, 408, 413, 429, 431, 500, 502, 503, 504]);
-
 const bodies = new Map<number, Buffer>();
 
 /** The short plain-text body for an error status (`502 Bad Gateway\n`), built once per status. */

@@ -7,7 +7,7 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
 import type { Readable } from 'node:stream';
 import { ProxyError } from '../errors/proxy-error.js';
-import { closingStatuses, errorResponse } from './error-response.js';
+import { errorResponse } from './error-response.js';
 import type { ProxyExchange } from './exchange.js';
 import type { ResponseState } from './host.js';
 
@@ -151,7 +151,7 @@ function flatHeaders(
     if (Buffer.isBuffer(body)) length = body.length;
     else if (body === undefined) lengthDefault = true;
   }
-  const closing = close || closingStatuses.has(status);
+  const closing = close;
   let sawAltSvc = false;
   let sawLength = false;
   let sawConnection = false;
@@ -187,6 +187,6 @@ function outgoingHeaders(r: ResponseState, close: boolean, opts: WriteOptions): 
     if (Buffer.isBuffer(body)) out['content-length'] = body.length;
     else if (body === undefined && out['content-length'] === undefined) out['content-length'] = 0;
   }
-  if (!multiplexed && (close || closingStatuses.has(r.status))) out.connection = 'close';
+  if (!multiplexed && close) out.connection = 'close';
   return out;
 }

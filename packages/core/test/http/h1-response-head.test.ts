@@ -3,11 +3,13 @@
  * chunked), Date and Connection — checked field by field and against what node:http sends for the same
  * response through writeResponse.
  */
+
 import { createServer } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InvalidHead, serializeHead } from '../../src/http/h1-response-head.js';
+import { errorResponse } from '../../src/pipeline/error-response.js';
 import type { ResponseState } from '../../src/pipeline/host.js';
 import { writeResponse } from '../../src/pipeline/write-response.js';
 import { closeServerAfterEach, getExchange } from '../pipeline/exchange-fixtures.js';
@@ -274,12 +276,21 @@ describe('serializeHead: Connection', () => {
     expect(h.close).toBe(true);
   });
 
-  it.each([400, 408, 413, 429, 431, 500, 502, 503, 504])('status %i closes', (status) => {
-    const h = serializeHead({ status, headers: {}, body: undefined }, false, false, undefined, 5);
+  it.each([400, 408, 413, 429, 431, 500, 502, 503, 504])("the proxy's own %i closes", (status) => {
+    const h = serializeHead(errorResponse(status), false, false, undefined, 5);
     expect(h.close).toBe(true);
     expect(h.text).toContain('\r\nconnection: close\r\n');
     expect(h.text).not.toContain('keep-alive');
   });
+
+  it.each([400, 429, 500, 503])(
+    "an origin's or a module's %i keeps the connection (as nginx does)",
+    (status) => {
+      const h = serializeHead({ status, headers: {}, body: undefined }, false, false, undefined, 5);
+      expect(h.close).toBe(false);
+      expect(h.text).toContain('\r\nconnection: keep-alive\r\n');
+    },
+  );
 
   it("a response's Connection: close closes, written once, in place, as close", () => {
     const h = serializeHead(

@@ -86,12 +86,12 @@ describe('writeResponse head on HTTP/1.1', () => {
     expect(got).toBe('HTTP/1.1 200 OK\r\nconnection: close\r\nx-y: z\r\ncontent-length: 0\r\n\r\n');
   });
 
-  it('appends Connection: close for a closing status and keeps a set Content-Length of an empty body', async () => {
+  it("keeps an origin's 503 on a kept-alive connection and keeps a set Content-Length of an empty body", async () => {
     const got = await raw(
-      () => ({ status: 408, headers: { 'content-length': '0' }, body: undefined }),
+      () => ({ status: 503, headers: { 'content-length': '0' }, body: undefined }),
       false,
     );
-    expect(got).toBe('HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+    expect(got).toBe(`HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n${keepAlive}\r\n`);
   });
 
   it('adds no Content-Length to a 304', async () => {

@@ -58,6 +58,44 @@ function expectClosingError(
 }
 
 describe('backends', () => {
+  it("a 304 or 204 that announces a Content-Length reaches the client on node:http's path too", async () => {
+    const b = await backend((socket) => {
+      let buf = '';
+      socket.on('data', (d: Buffer) => {
+        buf += d.toString('latin1');
+        let end = buf.indexOf('\r\n\r\n');
+        while (end !== -1) {
+          const head = buf.slice(0, end);
+          buf = buf.slice(end + 4);
+          // RFC 9110 §8.6: a 304 may carry the Content-Length the 200 would have had.
+          socket.write(
+            head.startsWith('GET /nc')
+              ? 'HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n'
+              : 'HTTP/1.1 304 Not Modified\r\nETag: "a"\r\nContent-Length: 1234\r\n\r\n',
+          );
+          end = buf.indexOf('\r\n\r\n');
+        }
+      });
+    });
+    proxy = await startProxy(robustConfig({ backend_addr: b.addr }));
+    // HTTP/1.0 is node:http's to read (the fast lane serves HTTP/1.1 only).
+    for (const [path, status] of [
+      ['/nm', 304],
+      ['/nc', 204],
+    ] as const) {
+      const r = await rawExchange(
+        proxy.port,
+        `GET ${path} HTTP/1.0\r\nHost: a\r\nIf-None-Match: "a"\r\n\r\n`,
+      );
+      expect(
+        parseResponses(r.text).map((a) => a.status),
+        path,
+      ).toEqual([status]);
+    }
+    const lane = await rawExchange(proxy.port, 'GET /nm HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    expect(parseResponses(lane.text).map((a) => a.status)).toEqual([304]);
+  });
+
   it("an origin's own 4xx/5xx answers keep the client connection (only the proxy's errors close it)", async () => {
     const b = await backend((socket) =>
       answerEach(

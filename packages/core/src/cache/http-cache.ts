@@ -775,6 +775,8 @@ export class HttpCache {
     snapshot['x-cache'] = undefined;
     const keep = (body: Buffer | undefined): void => {
       const headers = body === undefined ? undefined : storedHeaders(snapshot, body.length, now);
+      // RFC 9110 §8.6: a 204 carries no Content-Length (hits write the stored fields as they are).
+      if (headers !== undefined && init.status === 204) headers['content-length'] = undefined;
       // A 206 is kept only when its body is exactly the part its Content-Range names (§3.3).
       if (
         body !== undefined &&

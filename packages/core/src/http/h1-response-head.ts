@@ -135,6 +135,8 @@ function headWith(
     switch (name) {
       case 'content-length':
         sawLength = true;
+        // RFC 9110 §8.6: never on a 204 or a 1xx (whatever the origin sent).
+        if (status === 204 || status < 200) continue;
         text += field(name, length ?? (v as string));
         continue;
       case 'connection':

@@ -117,7 +117,13 @@ export function writeResponse(
   const body = r.body;
   if (body === undefined) res.end();
   else if (Buffer.isBuffer(body)) res.end(body);
-  else pipeBody(body, res as NodeJS.WritableStream & { destroy(err?: Error): unknown });
+  else if (bodiless(r.status) || x.method === 'HEAD') {
+    // Nothing is sent, but the stream is read to its end, as the fast lane does, so that what tees it
+    // (the cache storing a 204) completes; its errors are not the answer's (undici fails the body of a
+    // 304 or 204 that announced a Content-Length, which would have destroyed the unsent answer).
+    body.on('error', ignoreError).resume();
+    res.end();
+  } else pipeBody(body, res as NodeJS.WritableStream & { destroy(err?: Error): unknown });
 }
 
 type HeadSink = Pick<ResponseSink, 'writeHead'>;
@@ -160,6 +166,8 @@ function flatHeaders(
     if (v === undefined) continue;
     if (name === 'content-length') {
       sawLength = true;
+      // RFC 9110 §8.6: never on a 204 or a 1xx (whatever the origin sent).
+      if (status === 204 || status < 200) continue;
       if (length !== undefined) v = length;
     } else if (name === 'connection') {
       sawConnection = true;
@@ -177,9 +185,12 @@ function outgoingHeaders(r: ResponseState, close: boolean, opts: WriteOptions): 
   const out: OutgoingHttpHeaders = {};
   const headers = r.headers;
   const multiplexed = opts.multiplexed === true;
+  const noLength = r.status === 204 || r.status < 200;
   for (const name in headers) {
     const v = headers[name];
-    if (v !== undefined && !(multiplexed && connectionSpecific.has(name))) out[name] = v;
+    if (v === undefined || (multiplexed && connectionSpecific.has(name))) continue;
+    if (noLength && name === 'content-length') continue;
+    out[name] = v;
   }
   if (opts.altSvc !== undefined && out['alt-svc'] === undefined) out['alt-svc'] = opts.altSvc;
   const body = r.body;

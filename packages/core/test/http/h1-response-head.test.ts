@@ -269,6 +269,27 @@ describe('serializeHead: framing', () => {
   });
 });
 
+describe('serializeHead: Content-Length on bodiless statuses', () => {
+  it("drops a 204's Content-Length and keeps a 304's (RFC 9110 §8.6)", () => {
+    const h204 = serializeHead(
+      { status: 204, headers: { 'content-length': '5' }, body: undefined },
+      false,
+      false,
+      undefined,
+      5,
+    );
+    expect(h204.text).not.toContain('content-length');
+    const h304 = serializeHead(
+      { status: 304, headers: { 'content-length': '5' }, body: undefined },
+      false,
+      false,
+      undefined,
+      5,
+    );
+    expect(h304.text).toContain('\r\ncontent-length: 5\r\n');
+  });
+});
+
 describe('serializeHead: Connection', () => {
   it('close asks for Connection: close and no Keep-Alive', () => {
     const h = serializeHead({ status: 200, headers: {}, body: undefined }, false, true, undefined, 5);

@@ -94,6 +94,14 @@ describe('writeResponse head on HTTP/1.1', () => {
     expect(got).toBe(`HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n${keepAlive}\r\n`);
   });
 
+  it("drops a 204's Content-Length (RFC 9110 §8.6)", async () => {
+    const got = await raw(
+      () => ({ status: 204, headers: { 'content-length': '5', x: '1' }, body: undefined }),
+      false,
+    );
+    expect(got).toBe(`HTTP/1.1 204 No Content\r\nx: 1\r\n${keepAlive}\r\n`);
+  });
+
   it('adds no Content-Length to a 304', async () => {
     const got = await raw(() => ({ status: 304, headers: { etag: '"a"' }, body: undefined }), false);
     expect(got).toBe(`HTTP/1.1 304 Not Modified\r\netag: "a"\r\n${keepAlive}\r\n`);

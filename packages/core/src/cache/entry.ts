@@ -168,6 +168,9 @@ export function freshened(
     // added (compression's Accept-Encoding) and the origin's 304 does not know about: kept, plus the 304's.
     headers[name] = name === 'vary' ? mergedVary(entry.headers.vary, v) : v;
   }
+  // RFC 9110 §6.6.1: a 304 without Date gets the time it was received, which replaces the stored Date;
+  // else the stored one would make the freshened response look as old as the first (Age past max-age).
+  if (notModified.date === undefined) headers.date = new Date(responseTime).toUTCString();
   // The 304's Age and Surrogate-Control describe the refreshed response; the stored ones no longer apply.
   const control = controlFields(notModified);
   return {

@@ -156,6 +156,20 @@ describe('RFC 9111 cache rules', () => {
     expect(xc(request({ path: '/r' }))).toBe('HIT');
   });
 
+  it('§4.3.4 with RFC 9110 §6.6.1: a 304 without Date dates the freshened response, so Age starts again at 0', () => {
+    const { clock, request } = setup();
+    request({ path: '/nd' }, { headers: { 'cache-control': 'max-age=1', etag: '"d"' }, body: 'x' });
+    clock.advance(5_000);
+    const r = request(
+      { path: '/nd' },
+      { status: 304, headers: { 'cache-control': 'max-age=60', etag: '"d"' } },
+    );
+    expect([r.response?.headers['x-cache'], r.response?.headers.age]).toEqual(['REVALIDATED', '0']);
+    clock.advance(2_000);
+    const hit = request({ path: '/nd' });
+    expect([hit.response?.headers['x-cache'], hit.response?.headers.age]).toEqual(['HIT', '2']);
+  });
+
   it('§4.3.4 with §3: a Set-Cookie in a 304 reaches the revalidating client but is not stored for later hits', () => {
     const { clock, request, xc } = setup();
     request({ path: '/sc' }, { headers: { 'cache-control': 'max-age=1', etag: '"s"' }, body: 'page' });

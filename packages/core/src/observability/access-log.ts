@@ -88,7 +88,13 @@ export function createRequestObserver(options: RequestObserverOptions): OnComple
   let head = '';
   return (x, bytesIn, bytesOut) => {
     const durationMs = now() - x.startedAt;
-    if (x.listener === 'main') metrics.record(x.method, x.status, bytesIn, bytesOut, durationMs);
+    if (x.listener === 'main') {
+      metrics.record(x.method, x.status, bytesIn, bytesOut, durationMs);
+      const cache = x.peekNote(NOTE_CACHE_STATE);
+      // Answered with a stored body (fresh, stale or revalidated) / fetched for the cache.
+      if (cache === 'hit' || cache === 'stale' || cache === 'revalidated') metrics.inc('cache_hits');
+      else if (cache === 'miss') metrics.inc('cache_misses');
+    }
     if (!log || !logger.isLevelEnabled('info')) return;
     if (stream === undefined) {
       logger.info(accessLogRecord(x, bytesIn, bytesOut, durationMs), 'request');

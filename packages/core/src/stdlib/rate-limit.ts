@@ -59,8 +59,12 @@ export class TokenBuckets {
 
 export function createRateLimit(ctx: StdContext): StdImplementations {
   const buckets = new TokenBuckets(ctx.now);
+  const { metrics } = ctx.services;
   return {
-    'std.rate_limit': (x: HostExchange, rps: number, burst: number, key?: string) =>
-      buckets.take(key === undefined || key === '' ? x.client_ip : key, rps, burst),
+    'std.rate_limit': (x: HostExchange, rps: number, burst: number, key?: string) => {
+      const allowed = buckets.take(key === undefined || key === '' ? x.client_ip : key, rps, burst);
+      if (!allowed) metrics.inc('rate_limited');
+      return allowed;
+    },
   };
 }

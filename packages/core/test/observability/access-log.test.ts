@@ -75,6 +75,22 @@ describe('access log and request metrics', () => {
     });
   });
 
+  it('counts cache hits (fresh, stale, revalidated) and misses in /stats', () => {
+    const metrics = new ProxyMetrics();
+    const observe = createRequestObserver({ logger: createLogger('warn'), metrics, now: () => 1001 });
+    for (const state of ['hit', 'hit', 'stale', 'revalidated', 'miss', 'bypass', undefined]) {
+      const x = exchange();
+      if (state !== undefined) x.notes.set('cache.state', state);
+      x.respond(200, 'text', 'ok');
+      observe(x, 1, 1);
+    }
+    expect(JSON.parse(metrics.statsJson())).toMatchObject({
+      requests_total: 7,
+      cache_hits: 4,
+      cache_misses: 1,
+    });
+  });
+
   it('does not count admin requests in the proxy metrics and respects the log level', async () => {
     const { lines, stream } = capture();
     const metrics = new ProxyMetrics();

@@ -23,6 +23,14 @@ describe('std.rate_limit', () => {
     expect(limit?.(x, 1, 3)).toBe(false);
   });
 
+  it('counts every refusal in the rate_limited metric (/stats, /metrics)', () => {
+    const services = new FakeServices();
+    const limit = createBindings(services, 'rl', undefined, { now: manualClock().now }).fns['std.rate_limit'];
+    const x = new FakeExchange({ client_ip: '10.0.0.1' });
+    for (let i = 0; i < 5; i++) limit?.(x, 1, 2);
+    expect(services.counters.get('rate_limited')).toBe(3);
+  });
+
   it('keeps one bucket per client ip by default and per explicit key otherwise', () => {
     const clock = manualClock();
     const limit = createBindings(new FakeServices(), 'rl', undefined, { now: clock.now }).fns[

@@ -145,4 +145,28 @@ describe('admin_api module', () => {
     const mods = await onRequest(admin({ path: '/mods' }));
     expect(JSON.parse(body(mods)).modules[0].name).toBe('cache');
   });
+
+  it('answers HEAD like GET; a 405 names the allowed methods in Allow, a 401 its scheme (RFC 9110 §15.5)', async () => {
+    const { instance, onRequest } = instantiate('admin_api', { api_key: KEY });
+    const both = async (init: FakeExchangeInit) => {
+      const x = await onRequest(init);
+      await instance?.onResponse?.(x);
+      return x.response;
+    };
+    expect((await both(admin({ path: '/status', method: 'HEAD' })))?.status).toBe(200);
+    const cases: [FakeExchangeInit, string][] = [
+      [admin({ path: '/status', method: 'POST' }), 'GET, HEAD'],
+      [admin({ path: '/reload' }), 'POST'],
+      [admin({ path: '/cache' }), 'PURGE, DELETE'],
+    ];
+    for (const [init, allow] of cases) {
+      const r = await both(init);
+      expect([r?.status, r?.headers.allow], init.path).toEqual([405, allow]);
+    }
+    const denied = await both({ listener: 'admin', path: '/status' });
+    expect([denied?.status, denied?.headers['www-authenticate']]).toEqual([
+      401,
+      'Bearer realm="proxycache admin"',
+    ]);
+  });
 });

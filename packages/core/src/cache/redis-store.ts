@@ -17,10 +17,17 @@ export const REDIS_PREFIX = 'proxycache:cache:';
 /** How long (ms) a stale entry with validators is kept for revalidation. */
 export const REVALIDATION_KEEP_MS = 24 * 3600 * 1000;
 
+/** How long (ms) lookups and writes skip a Redis that let a command time out (it is hung, not gone). */
+export const REDIS_SKIP_MS = 5000;
+/** A command Redis has not answered by then counts as failed (a healthy Redis answers in a millisecond). */
+const COMMAND_TIMEOUT_MS = 500;
+
 export class RedisStore {
   private readonly client: Redis;
   /** Redis is known unreachable: commands fail at once, and that is logged once, not per request. */
   private down = false;
+  /** performance.now() until which Redis is skipped after a command timed out. */
+  private skipUntil = 0;
 
   constructor(
     url: string,
@@ -30,7 +37,7 @@ export class RedisStore {
   ) {
     this.client = new Redis(url, {
       maxRetriesPerRequest: 1,
-      commandTimeout: 2000,
+      commandTimeout: COMMAND_TIMEOUT_MS,
       enableAutoPipelining: true,
       lazyConnect: false,
       // While disconnected a command fails at once (a miss) instead of waiting in a queue for a
@@ -51,12 +58,29 @@ export class RedisStore {
 
   /** Logs a failed command, unless Redis is already known to be down (logged once then). */
   private failed(err: unknown, what: string, key: string): void {
+    if (/timed out/i.test((err as Error).message)) {
+      // Connected but not answering (overloaded, paused): every request would wait the timeout, one
+      // after another behind coalescing. Skip it for a while: misses, as with Redis down.
+      if (!this.skipping()) {
+        this.logger.warn(
+          { err: (err as Error).message, key },
+          `cache redis not answering: misses for ${REDIS_SKIP_MS / 1000} s`,
+        );
+      }
+      this.skipUntil = performance.now() + REDIS_SKIP_MS;
+      return;
+    }
     if (this.down || this.client.status !== 'ready') return;
     this.logger.warn({ err: (err as Error).message, key }, what);
   }
 
+  private skipping(): boolean {
+    return this.skipUntil !== 0 && performance.now() < this.skipUntil;
+  }
+
   /** Variants stored for a key; [] on a miss or when Redis fails. */
   async get(key: string): Promise<StoredResponse[]> {
+    if (this.skipping()) return [];
     try {
       const fields = await this.client.hgetallBuffer(REDIS_PREFIX + key);
       const out: StoredResponse[] = [];
@@ -75,7 +99,7 @@ export class RedisStore {
 
   /** Stores (or replaces) a variant. */
   async put(entry: StoredResponse): Promise<boolean> {
-    if (entry.body.length > this.maxObjectSize) return false;
+    if (entry.body.length > this.maxObjectSize || this.skipping()) return false;
     const m = entry.meta;
     const keepMs = Math.ceil(
       Math.max(0, m.lifetimeMs) +

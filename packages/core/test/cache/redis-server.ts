@@ -13,6 +13,9 @@ export function redisAvailable(): boolean {
 export interface TestRedis {
   readonly url: string;
   stop(): Promise<void>;
+  /** SIGSTOP / SIGCONT: connected but not answering, then answering again. */
+  pause(): void;
+  resume(): void;
 }
 
 /** Starts redis-server on `port` (a free one by default: pass the old one to restart a stopped server). */
@@ -25,5 +28,18 @@ export async function startRedis(port?: number): Promise<TestRedis & { readonly 
     {},
     'Ready to accept connections',
   );
-  return { url: `redis://127.0.0.1:${port}`, port, stop: proc.stop };
+  const signal = (sig: NodeJS.Signals) => () => {
+    if (proc.child.pid !== undefined && proc.child.exitCode === null) process.kill(proc.child.pid, sig);
+  };
+  const resume = signal('SIGCONT');
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop: () => {
+      resume();
+      return proc.stop();
+    },
+    pause: signal('SIGSTOP'),
+    resume,
+  };
 }

@@ -3,6 +3,7 @@
  * by PID) share entries; purges through the admin API reach Redis.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REDIS_SKIP_MS } from '../../src/cache/redis-store.js';
 import { type Origin, startOrigin } from '../server/helpers.js';
 import { type CachingProxy, send, startCachingProxy } from './harness.js';
 import { redisAvailable, startRedis, type TestRedis } from './redis-server.js';
@@ -82,6 +83,18 @@ describe.skipIf(!redisAvailable())('cache shared tier with Redis going away', ()
       expect(Date.now() - started).toBeLessThan(1_500);
 
       redis = await startRedis(redis.port);
+      // Hung rather than gone (connected, not answering): one lookup waits for the command timeout, then
+      // Redis is skipped for a while. Before: every request waited 2 s, one after another.
+      await new Promise((r) => setTimeout(r, 300));
+      redis.pause();
+      const hung = Date.now();
+      for (let i = 0; i < 5; i++) {
+        const r = await send(proxy.port, `/while-hung-${i}`);
+        expect([r.status, r.body]).toEqual([200, `down /while-hung-${i}`]);
+      }
+      expect(Date.now() - hung).toBeLessThan(2_000);
+      redis.resume();
+      await new Promise((r) => setTimeout(r, REDIS_SKIP_MS));
       let hit = '';
       for (let i = 0; i < 40 && hit !== 'HIT'; i++) {
         await send(proxy.port, '/after');

@@ -73,6 +73,18 @@ const refused: RefusedCase[] = [
     data: `POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n${SMUGGLED}`,
     status: 400,
   },
+  // RFC 9112 §6.1: a coding the proxy does not decode is 501; forwarded de-chunked without it, the body
+  // would reach the origin still gzip-coded and unlabelled.
+  {
+    name: 'a transfer coding before chunked (gzip, chunked)',
+    data: 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+    status: 501,
+  },
+  {
+    name: 'two Transfer-Encoding lines, gzip then chunked',
+    data: 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+    status: 501,
+  },
   {
     name: 'an unknown transfer coding (xchunked)',
     data: `POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n${SMUGGLED}`,

@@ -52,7 +52,8 @@ export function clientErrorStatus(code: string | undefined): number {
  * a version other than 1.x (an `HTTP/2.0` request line would otherwise be taken for an HTTP/2 stream, an
  * HTTP/0.9 line forwarded without a Host) gets 505, and an HTTP/1.1 head without Host, with more than
  * one Host field line (RFC 9112 §3.2: node keeps only the first, so modules and the backend could
- * disagree on the host) or with an invalid one (host-field.ts) gets 400. True when refused (the answer is written, with `Connection: close`).
+ * disagree on the host) or with an invalid one (host-field.ts) gets 400, and a transfer coding other than
+ * chunked gets 501. True when refused (the answer is written, with `Connection: close`).
  */
 export function refuseRequest(
   req: IncomingMessage,
@@ -60,8 +61,11 @@ export function refuseRequest(
   onClientError?: ClientErrorReporter,
 ): boolean {
   let status = 0;
-  if (req.httpVersionMajor !== 1) status = 505;
-  else {
+  let code = 'PC_ERR_BAD_HOST';
+  if (req.httpVersionMajor !== 1) {
+    status = 505;
+    code = 'PC_ERR_HTTP_VERSION';
+  } else {
     const raw = req.rawHeaders;
     let hosts = 0;
     for (let i = 0; i < raw.length; i += 2) {
@@ -77,9 +81,13 @@ export function refuseRequest(
     }
     // node's own check (requireHostHeader) answers without a body or our headers, so it is done here.
     if (hosts === 0 && req.httpVersionMinor >= 1) status = 400;
+    else if (status === 0) {
+      status = transferCodingStatus(req.headers['transfer-encoding']);
+      code = 'PC_ERR_TRANSFER_CODING';
+    }
   }
   if (status === 0) return false;
-  onClientError?.(status, status === 505 ? 'PC_ERR_HTTP_VERSION' : 'PC_ERR_BAD_HOST');
+  onClientError?.(status, code);
   const body = errorBody(status);
   res.shouldKeepAlive = false;
   res.writeHead(status, {
@@ -91,6 +99,22 @@ export function refuseRequest(
   // Whatever the client sends after this head (a body, more requests) is not read.
   req.socket.destroySoon();
   return true;
+}
+
+/**
+ * What a request's Transfer-Encoding calls for: 0 (none, or `chunked` alone); 400 when chunked is not the
+ * final coding (RFC 9112 §6.3: the body's length cannot be known); 501 for a coding before it (`gzip,
+ * chunked`, RFC 9112 §6.1): this proxy does not decode it, and the de-chunked bytes forwarded without it
+ * would hand the backend a body it cannot read (nginx answers 501 too).
+ */
+function transferCodingStatus(te: string | undefined): number {
+  if (te === undefined) return 0;
+  const codings = te
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== '');
+  if (codings[codings.length - 1] !== 'chunked') return 400;
+  return codings.length === 1 ? 0 : 501;
 }
 
 /**

@@ -72,7 +72,7 @@ export function createAdmin(ctx: StdContext): StdImplementations {
   const { services } = ctx;
   const adminConfig = (): Readonly<Record<string, unknown>> => services.config.modules[ctx.moduleName] ?? {};
 
-  const listen = (_scope: unknown, listenAddr: string, maxConnections: number): void => {
+  const listen = (_scope: unknown, listenAddr: string, maxConnections: number): Promise<void> | undefined => {
     const apiKey = adminConfig().api_key;
     if (!isLoopbackAddr(listenAddr) && (typeof apiKey !== 'string' || apiKey === '')) {
       // The admin API can reload and rewrite config: never expose it beyond loopback without a key.
@@ -87,10 +87,12 @@ export function createAdmin(ctx: StdContext): StdImplementations {
       ctx.logger.error({ listen_addr: listenAddr }, 'admin API not started: module instance unavailable');
       return;
     }
-    services
+    // Awaited by on_start: a start or reload whose admin address cannot be bound fails (with this
+    // message), instead of succeeding with no admin API at all.
+    return services
       .listenAdmin(listenAddr, Math.max(1, maxConnections), () => ctx.instance() ?? self)
       .catch((err: unknown) => {
-        ctx.logger.error({ listen_addr: listenAddr, err }, 'admin API failed to listen');
+        throw new Error(`admin API cannot listen on ${listenAddr}: ${(err as Error).message}`);
       });
   };
 

@@ -83,7 +83,7 @@ export async function startCachingProxy(
     metrics: new TestMetrics(),
   });
   let adminPort: number | undefined;
-  // The admin listener is opened by on_start without being awaited: poll briefly for its port.
+  // The admin listener is opened by on_start (awaited by start): its port, polled briefly all the same.
   for (let i = 0; opts.admin === true && adminPort === undefined && i < 100; i++) {
     adminPort = app.adminAddress('127.0.0.1:0')?.port;
     if (adminPort === undefined) await new Promise((r) => setTimeout(r, 10));

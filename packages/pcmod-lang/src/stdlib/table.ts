@@ -256,8 +256,9 @@ export const stdFunctions: readonly StdFunction[] = [
     ],
     returns: 'void',
     phases: START,
-    effects: pure,
-    doc: 'Opens the admin listener; its requests run only this module\'s on_request (field `listener` is "admin").',
+    // Awaited: an address that cannot be bound fails the start or the reload (422, the old listener stays).
+    effects: { async: true, responds: 'never' },
+    doc: 'Opens the admin listener; its requests run only this module\'s on_request (field `listener` is "admin"). A listen_addr that cannot be bound fails the start or the reload.',
   },
   {
     name: 'std.admin.authorized',

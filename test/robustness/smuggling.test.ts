@@ -135,6 +135,7 @@ const refused: RefusedCase[] = [
   },
   { name: 'an invalid method token', data: 'G(T / HTTP/1.1\r\nHost: a\r\n\r\n', status: 400 },
   { name: 'an HTTP/1.1 request without Host', data: 'GET / HTTP/1.1\r\n\r\n', status: 400 },
+  { name: 'CONNECT (no tunnels here)', data: 'CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n', status: 501 },
   // RFC 9112 §3.2 / RFC 3986: the Host value is host[:port]; with a path, query or userinfo in it, one
   // request could name another URI's cache entry (Host: site/a + /b keyed like site/a/b).
   { name: 'a Host with a path', data: 'GET /b HTTP/1.1\r\nHost: victim.example/a\r\n\r\n', status: 400 },
@@ -168,6 +169,7 @@ describe('smuggling-shaped and malformed requests', () => {
       expect(responses.map((x) => x.status)).toEqual([c.status]);
       const [answer] = responses;
       expect(answer?.headers.connection).toBe('close');
+      expect(answer?.headers.date).toMatch(/ GMT$/);
       expect(answer?.headers['content-length']).toBe(String(answer?.body.length));
       expect(answer?.body).toMatch(new RegExp(`^${c.status} `));
       expect(r.closed).toBe(true);

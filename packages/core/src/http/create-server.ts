@@ -35,6 +35,7 @@ function rawErrorResponse(status: number): string {
   const body = errorBody(status);
   return (
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
+    `Date: ${new Date().toUTCString()}\r\n` +
     'Content-Type: text/plain; charset=utf-8\r\n' +
     `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.toString('latin1')}`
   );
@@ -167,6 +168,12 @@ export function createHttpServer(
     const status = clientErrorStatus(code);
     onClientError?.(status, code);
     socket.end(rawErrorResponse(status));
+  });
+  // CONNECT (a forward-proxy tunnel) is not something a reverse proxy offers: 501 and close, instead of
+  // node's default of closing the connection without a word (RFC 9110 §15.6.2).
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    onClientError?.(501, 'PC_ERR_METHOD_NOT_IMPLEMENTED');
+    socket.end(rawErrorResponse(501));
   });
   return server;
 }

@@ -1,7 +1,8 @@
 /** `proxycache config verify` and `proxycache config repair`. */
+import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { repairConfig } from '../config/repair-config.js';
-import { allowOnly, type ParsedArgs } from './args.js';
+import { allowOnly, flag, type ParsedArgs } from './args.js';
 import { type CliIo, ExitCode, UsageError } from './io.js';
 import { compileModules, loadAndReportConfig, sourcePaths } from './modules-and-config.js';
 import { formatConfigErrors } from './report.js';
@@ -18,6 +19,12 @@ export function configCommand(args: ParsedArgs, io: CliIo): number {
 
 function verify(args: ParsedArgs, io: CliIo): number {
   const paths = sourcePaths(args, io);
+  if (flag(args, 'config') !== undefined && !existsSync(paths.configFile)) {
+    // `run` starts on defaults without a config file; a file named for verifying must exist (a typo in
+    // the path would otherwise verify as valid).
+    io.stderr.write(`${displayName(paths.configFile, io)}: not found\n`);
+    return ExitCode.failure;
+  }
   const modules = compileModules(paths, io);
   if (!modules.ok) {
     io.stderr.write('proxycache: cannot verify the config: the modules above have errors\n');

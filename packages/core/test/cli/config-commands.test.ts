@@ -27,6 +27,14 @@ describe('proxycache config verify', () => {
     });
   });
 
+  it('exits 1 for a --config file that does not exist (run would start on defaults; verify names it)', async () => {
+    expect(await runMain(['config', 'verify', '--config', 'typo.toml'], { cwd, env })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'typo.toml: not found\n',
+    });
+  });
+
   it('exits 1 naming file:line:col and the key of each error', async () => {
     const file = join(cwd, 'bad.toml');
     writeFileSync(

@@ -8,7 +8,8 @@ const casesDir = new URL('../packages/pcmod-lang/test/cases/', import.meta.url).
 /** Examples for codes whose trigger is too large for a fixture file. */
 const described = {
   PCM1010: 'A file with more than 10,000 lines, e.g. a generated module of 10,001 `log` statements.',
-  PCM5001: 'Two `.pcmod` files in the built-in and `--mods` directories that both start with `mod cache`.',
+  PCM5001:
+    'Two `.pcmod` files in the built-in and `--mods` directories that both start with `mod cache` (`pcmod check` reports it among the files it checks together).',
   PCM5002: '`proxycache run --mods DIR` where DIR does not exist, or a module file that cannot be read.',
   PCM5003:
     'In the editor, a module with `overrides ghost` when no workspace or built-in module is called `ghost`.',

@@ -130,6 +130,16 @@ describe('pcmod check', () => {
     );
   });
 
+  it('reports PCM5001 for a module name declared by two of the files checked (as proxycache refuses)', async () => {
+    const dir = await project({ 'a.pcmod': clean, 'b.pcmod': clean.replace('mod clean', 'mod  clean') });
+    const result = await run(['check', '.'], dir);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      "b.pcmod:1:6 - error PCM5001: Duplicate module name 'clean'; it is already defined in a.pcmod.",
+    );
+    expect(result.stdout).toContain('1 error, 0 warnings in 2 files');
+  });
+
   it('searches directories recursively (default .), skipping node_modules and hidden folders', async () => {
     const dir = await project({
       'a.pcmod': clean,

@@ -192,6 +192,17 @@ class TeeToBuffer extends Transform {
     else this.resume();
   }
 
+  /** Whether the store still wants this body when its client has gone (write-response.ts StillWanted). */
+  wanted: (() => boolean) | undefined = undefined;
+
+  stillWanted(): boolean {
+    return this.wanted?.() === true;
+  }
+
+  drainUnread(): void {
+    this.drainForStore();
+  }
+
   override _flush(callback: TransformCallback): void {
     this.onEnd(this.overflow ? undefined : Buffer.concat(this.chunks, this.size));
     this.chunks = [];
@@ -502,6 +513,9 @@ export class HttpCache {
       return false;
     if (this.coalescer.lead(key)) {
       x.notes.set(NOTE_LEADER, key);
+      // Requests wait for this one's response: its client leaving does not cancel the fetch (as Varnish
+      // and nginx's proxy_cache_lock finish it for the waiters); the body is then drained into the store.
+      if (x instanceof ProxyExchange) x.keepUpstream = () => this.coalescer.hasFollowers(key);
       return false;
     }
     const follow = (y: HostExchange): Promise<boolean> => this.follow(y, key);
@@ -792,6 +806,7 @@ export class HttpCache {
     else if (Buffer.isBuffer(body)) keep(body.length <= this.settings.maxObjectSize ? body : undefined);
     else {
       const tee = new TeeToBuffer(this.settings.maxObjectSize, keep);
+      if (leader !== undefined) tee.wanted = () => !released && this.coalescer.hasFollowers(leader);
       // A failing origin stream destroys the tee, so a truncated body is never stored.
       teeBody(body, tee, release);
       response.body = tee;

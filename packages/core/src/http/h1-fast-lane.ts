@@ -491,7 +491,8 @@ class FastConnection implements BodySource, Batched {
     socket.cork();
     writeHead(socket, head);
     body.on('data', (chunk: Buffer) => {
-      if (chunk.length === 0) return;
+      // The client has gone (onClose): the body may still be read to its end for the cache.
+      if (chunk.length === 0 || this.streaming !== body) return;
       this.batched(chunk.length);
       let ok: boolean;
       if (chunked) {

@@ -159,15 +159,22 @@ export class ProxyExchange implements HostExchange {
   get upstreamSignal(): ClientAbort {
     if (this.clientAbort === undefined) {
       this.clientAbort = new ClientAbort();
-      if (this.clientGone) this.clientAbort.abort();
+      if (this.clientGone && this.keepUpstream?.() !== true) this.clientAbort.abort();
     }
     return this.clientAbort;
   }
+
+  /**
+   * Set by a module whose work outlives this client: while it returns true, a client that goes away does
+   * not cancel the upstream request (the cache's coalescing leader, whose response others wait for).
+   */
+  keepUpstream: (() => boolean) | undefined = undefined;
 
   /** Called by the http layer when the client connection closed before the response finished. */
   abort(): void {
     this.clientGone = true;
     this.abortController?.abort();
+    if (this.keepUpstream?.() === true) return;
     this.clientAbort?.abort();
   }
 

@@ -22,7 +22,7 @@ function pipeBody(body: Readable, res: NodeJS.WritableStream & { destroy(err?: E
     res.destroy(err);
   });
   const stopBody = (): void => {
-    if (!body.readableEnded && !body.destroyed) body.destroy();
+    if (!body.readableEnded && !body.destroyed) abandonBody(body);
   };
   res.once('close', stopBody);
   // Without a listener of ours, an error on the response would be rethrown by pipe() (pipeline ignored it).
@@ -44,12 +44,39 @@ export function rejectResponse(x: ProxyExchange, refused: ResponseState, err: un
   return r;
 }
 
-/** Destroys a streamed body that will not be written (its 'error' is expected and ignored). */
+/**
+ * A streamed body someone besides the client still needs (the cache storing the response its coalesced
+ * followers wait for): when the client goes, it is read to its end instead of destroyed.
+ */
+export interface StillWanted {
+  stillWanted(): boolean;
+  /** Reads the rest for whoever still wants it (nobody else reads it any more). */
+  drainUnread(): void;
+}
+
+function stillWanted(body: Readable): body is Readable & StillWanted {
+  const b = body as Readable & Partial<StillWanted>;
+  return typeof b.stillWanted === 'function' && b.stillWanted();
+}
+
+/**
+ * Destroys a streamed body that will not be written (its 'error' is expected and ignored) — unless it is
+ * still wanted (StillWanted), then it is drained.
+ */
 export function destroyBody(r: ResponseState | undefined): void {
+  if (r === undefined || r.body === undefined || Buffer.isBuffer(r.body)) return;
+  abandonBody(r.body);
+}
+
+function abandonBody(body: Readable): void {
+  if (stillWanted(body)) {
+    body.on('error', ignoreError);
+    body.drainUnread();
+    return;
+  }
   // undici's body emits 'error' (RequestAbortedError) when destroyed unread: unhandled, it would crash the
   // process whenever a client leaves before its upstream answer is written.
-  if (r !== undefined && r.body !== undefined && !Buffer.isBuffer(r.body))
-    r.body.on('error', ignoreError).destroy();
+  body.on('error', ignoreError).destroy();
 }
 
 /**

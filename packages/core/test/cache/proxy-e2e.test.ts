@@ -2,6 +2,7 @@
  * The cache through the running proxy against real origins that count what reaches them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { type OriginHandler, proxyPerTest, send } from './harness.js';
 
@@ -131,6 +132,69 @@ describe('cache through the proxy (end to end)', () => {
     expect(o.requests).toBe(1);
     // Before: followers waited backend_timeout for the leader, then another one upstream each.
     expect(Math.max(...replies.map((r) => r[1] as number))).toBeLessThan(1_900);
+  });
+
+  describe("coalescing: the leader's client leaving does not cancel the fetch its followers wait for", () => {
+    /** Sends a GET on a raw socket and closes it after `ms`, whatever came back by then. */
+    const leaveAfter = (port: number, path: string, ms: number) =>
+      new Promise<void>((resolve) => {
+        // The Host `send` uses too: the same cache key.
+        const s = connect(port, '127.0.0.1', () =>
+          s.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`),
+        );
+        s.on('error', () => {});
+        setTimeout(() => {
+          s.destroy();
+          resolve();
+        }, ms);
+      });
+
+    it('before the response head: one upstream request, the followers get it from cache', async () => {
+      const { origin: o, proxy: p } = await setup((_req, res) => {
+        setTimeout(() => {
+          res.writeHead(200, { 'cache-control': 'max-age=60' });
+          res.end('fetched once');
+        }, 400);
+      });
+      const leader = leaveAfter(p.port, '/gone', 150);
+      await new Promise((r) => setTimeout(r, 50));
+      const followers = await Promise.all(Array.from({ length: 4 }, () => send(p.port, '/gone')));
+      await leader;
+      expect(followers.map((f) => [f.status, f.body])).toEqual(Array(4).fill([200, 'fetched once']));
+      expect(o.requests).toBe(1);
+    });
+
+    it('in the middle of the body: the rest is still read and stored for the followers', async () => {
+      const { origin: o, proxy: p } = await setup((_req, res) => {
+        res.writeHead(200, { 'cache-control': 'max-age=60', 'content-type': 'text/plain' });
+        res.write('first-part ');
+        setTimeout(() => res.end('second-part'), 400);
+      });
+      // Leaves at 150 ms: mid-body (the first part came at once, the rest comes at 400 ms), with followers waiting.
+      const leader = leaveAfter(p.port, '/gone-mid', 150);
+      await new Promise((r) => setTimeout(r, 50));
+      const followers = await Promise.all(Array.from({ length: 4 }, () => send(p.port, '/gone-mid')));
+      await leader;
+      expect(followers.map((f) => [f.status, f.body])).toEqual(
+        Array(4).fill([200, 'first-part second-part']),
+      );
+      expect(o.requests).toBe(1);
+    });
+
+    it('with nobody waiting, a leaving client still cancels the upstream request', async () => {
+      let closed = false;
+      const { proxy: p } = await setup((req, res) => {
+        req.socket.once('close', () => {
+          closed = true;
+        });
+        setTimeout(() => {
+          if (!res.destroyed) res.end('late');
+        }, 1500);
+      });
+      await leaveAfter(p.port, '/alone', 100);
+      for (let i = 0; i < 50 && !closed; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(closed).toBe(true);
+    });
   });
 
   it('coalescing: with max_size = 0 (nothing stored) followers do not wait for a lease nobody releases', async () => {

@@ -62,6 +62,8 @@ const NOTE_LEADER = 'cache.leader';
 const NOTE_REVALIDATE = 'cache.revalidate';
 const NOTE_REQUEST_TIME = 'cache.request_time';
 const NOTE_UNSAFE = 'cache.unsafe';
+/** Times a follower waits for a leader (then leads itself) before going upstream on its own. */
+const MAX_FOLLOW_ROUNDS = 3;
 /** The client's preconditions taken off a miss (takeClientConditionals), answered in store(). */
 const NOTE_HELD_CONDITIONALS = 'cache.held_conditionals';
 
@@ -512,16 +514,21 @@ export class HttpCache {
     )
       return false;
     if (this.coalescer.lead(key)) {
-      x.notes.set(NOTE_LEADER, key);
-      // Requests wait for this one's response: its client leaving does not cancel the fetch (as Varnish
-      // and nginx's proxy_cache_lock finish it for the waiters); the body is then drained into the store.
-      if (x instanceof ProxyExchange) x.keepUpstream = () => this.coalescer.hasFollowers(key);
+      this.leads(x, key);
       return false;
     }
     const follow = (y: HostExchange): Promise<boolean> => this.follow(y, key);
     if (inForward) return follow(x);
     x.notes.set(NOTE_BEFORE_FORWARD, follow);
     return false;
+  }
+
+  /** `x` goes upstream for `key` while others may wait for its response. */
+  private leads(x: HostExchange, key: string): void {
+    x.notes.set(NOTE_LEADER, key);
+    // Its client leaving does not cancel the fetch the others wait for (as Varnish and nginx's
+    // proxy_cache_lock finish it for the waiters); the body is then drained into the store.
+    if (x instanceof ProxyExchange) x.keepUpstream = () => this.coalescer.hasFollowers(key);
   }
 
   /** True while `key`'s last response was found not storable (within UNCACHEABLE_MEMO_MS). */
@@ -551,14 +558,30 @@ export class HttpCache {
   /** A follower: waits for the leader, then answers from what it stored (true) or goes upstream. */
   private async follow(x: HostExchange, key: string): Promise<boolean> {
     const signal = x instanceof ProxyExchange ? x.signal : undefined;
-    const failed = await this.coalescer.wait(key, this.settings.coalesceWaitMs, signal);
-    if (failed !== undefined && x instanceof ProxyExchange) {
-      // The backend did not answer the leader in time: the followers, who waited as long, get the same
-      // answer now rather than each waiting another backend_timeout upstream.
-      failExchange(x, failed);
-      return true;
+    // Rounds: a follower that finds no variant for its request (another Vary value than the leader's)
+    // leads the next fetch for the key itself, and the others of its kind wait for that one in turn.
+    for (let round = 0; round < MAX_FOLLOW_ROUNDS; round++) {
+      const failed = await this.coalescer.wait(key, this.settings.coalesceWaitMs, signal);
+      if (failed !== undefined && x instanceof ProxyExchange) {
+        // The backend did not answer the leader in time: the followers, who waited as long, get the same
+        // answer now rather than each waiting another backend_timeout upstream.
+        failExchange(x, failed);
+        return true;
+      }
+      const variants = this.redis !== undefined ? await this.redis.get(key) : this.memory.get(key);
+      if (this.answeredFromStore(x, variants)) return true;
+      // The leader's response was not storable (remembered): everyone goes upstream at once, as before.
+      if (signal?.aborted === true || this.knownUncacheable(key, this.clock())) return false;
+      if (this.coalescer.lead(key)) {
+        this.leads(x, key);
+        return false;
+      }
     }
-    const variants = this.redis !== undefined ? await this.redis.get(key) : this.memory.get(key);
+    return false;
+  }
+
+  /** A follower's answer from the store, when a fresh variant fits its request (true when answered). */
+  private answeredFromStore(x: HostExchange, variants: readonly StoredResponse[] | undefined): boolean {
     if (variants === undefined) return false;
     const now = this.clock();
     const v = selectVariant(variants, x.requestHeaders);

@@ -197,6 +197,20 @@ describe('cache through the proxy (end to end)', () => {
     });
   });
 
+  it('coalescing: misses for two Vary variants of a cold key make one upstream request per variant', async () => {
+    const { origin: o, proxy: p } = await setup((req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, { 'cache-control': 'max-age=60', vary: 'X-V' });
+        res.end(`variant ${req.headers['x-v']}`);
+      }, 200);
+    });
+    const ask = (v: string) => send(p.port, '/vary-herd', { headers: { 'x-v': v } });
+    const replies = await Promise.all(['a', 'b', 'a', 'b', 'a', 'b'].map(ask));
+    expect(replies.map((r) => r.body)).toEqual(['a', 'b', 'a', 'b', 'a', 'b'].map((v) => `variant ${v}`));
+    // Before: the b requests waited for the a leader, then went upstream one each (4 requests).
+    expect(o.requests).toBe(2);
+  });
+
   it('coalescing: with max_size = 0 (nothing stored) followers do not wait for a lease nobody releases', async () => {
     const { origin: o, proxy: p } = await setup(
       (_req, res) => {

@@ -57,6 +57,17 @@ export function isLoopbackAddr(addr: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.') || host.startsWith('::ffff:127.');
 }
 
+/** True when every `%` escape of a query is well-formed and the escapes decode to valid UTF-8. */
+function wellEscaped(query: string): boolean {
+  if (!query.includes('%')) return true;
+  try {
+    for (const part of query.split('&')) decodeURIComponent(part.replace(/\+/g, ' '));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function reportJson(report: ConfigFileReport): string {
   return JSON.stringify({
     ok: report.ok,
@@ -148,13 +159,19 @@ export function createAdmin(ctx: StdContext): StdImplementations {
   const cachePurge = async (x: HostExchange): Promise<void> => {
     const params = new URLSearchParams(x.query);
     const prefix = params.get('prefix');
-    const key = prefix !== null && prefix !== '' ? `${prefix}*` : (params.get('key') ?? '');
-    const spec = parsePurgeKey(key);
+    const given = params.get('key');
+    // A malformed escape (`%ZZ`, a cut UTF-8 sequence) would be decoded to something else than asked
+    // for, and both parameters at once leave it unclear which to purge: refused, not guessed.
+    const ambiguous = prefix !== null && prefix !== '' && given !== null && given !== '';
+    const key = prefix !== null && prefix !== '' ? `${prefix}*` : (given ?? '');
+    const spec = ambiguous || !wellEscaped(x.query) ? undefined : parsePurgeKey(key);
     if (spec === undefined) {
       x.respond(
         400,
         JSON_TYPE,
-        JSON.stringify({ error: 'give ?key=PATH (trailing * for a prefix) or ?prefix=PATH' }),
+        JSON.stringify({
+          error: 'give ?key=PATH (trailing * for a prefix) or ?prefix=PATH, one of them, escaped correctly',
+        }),
       );
       return;
     }

@@ -322,6 +322,9 @@ describe('cache through the proxy (end to end)', () => {
     const many = await send(admin, '/cache?prefix=/img/', { method: 'DELETE' });
     expect([many.status, JSON.parse(many.body)]).toEqual([200, { purged: 2, key: '/img/', prefix: true }]);
     expect((await send(admin, '/cache', { method: 'PURGE' })).status).toBe(400);
+    // Malformed escapes and both parameters at once are refused rather than guessed at.
+    for (const query of ['key=%ZZ', 'prefix=%E0%A4%A', 'key=/a&prefix=/img/'])
+      expect((await send(admin, `/cache?${query}`, { method: 'PURGE' })).status, query).toBe(400);
     expect((await send(admin, '/cache?key=/a', { method: 'GET' })).status).toBe(405);
     for (const path of ['/a', '/img/1', '/img/2'])
       expect((await send(p.port, path)).headers['x-cache']).toBe('MISS');

@@ -25,7 +25,15 @@ export async function adminCommand(command: string, args: ParsedArgs, io: CliIo)
   if (!route) throw new UsageError(`unknown command '${command}'`);
   if (args.words.length > 1) throw new UsageError(`unexpected argument '${args.words[1]}'`);
   allowOnly(args, command, ['admin', 'api-key', 'config']);
-  const fromConfig = adminSettingsFromConfig(sourcePaths(args, io).configFile);
+  const fromConfig = adminSettingsFromConfig(
+    sourcePaths(args, io).configFile,
+    flag(args, 'config') !== undefined,
+  );
+  if (fromConfig.error !== undefined && flag(args, 'admin') === undefined) {
+    // Falling back to the default address could reach another proxy, or none, with no word why.
+    io.stderr.write(`proxycache: ${fromConfig.error}; pass --admin HOST:PORT\n`);
+    return ExitCode.failure;
+  }
   const base = adminBaseUrl(flag(args, 'admin') ?? fromConfig.addr ?? DEFAULT_ADMIN_ADDR);
   const apiKey = flag(args, 'api-key') ?? fromConfig.apiKey;
   const url = `${base}${route.path}`;
@@ -66,19 +74,33 @@ export function adminBaseUrl(addr: string): string {
   return `http://${host}:${port}`;
 }
 
-/** `[admin_api] listen_addr` and `api_key` from the config file, when it exists and parses. */
-function adminSettingsFromConfig(file: string): { addr?: string; apiKey?: string } {
+/**
+ * `[admin_api] listen_addr` and `api_key` from the config file. A missing default file means the
+ * defaults (as for the proxy itself); a file named with --config that is missing, or any file that does
+ * not parse, is an `error`.
+ */
+function adminSettingsFromConfig(
+  file: string,
+  named: boolean,
+): { addr?: string; apiKey?: string; error?: string } {
+  let text: string;
   try {
-    const doc = parseToml(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !named) return {};
+    return { error: `cannot read the admin address from ${file}: ${code ?? (e as Error).message}` };
+  }
+  try {
+    const doc = parseToml(text);
     const section = doc.admin_api;
     if (!isTable(section)) return {};
     return {
       ...(typeof section.listen_addr === 'string' ? { addr: section.listen_addr } : {}),
       ...(typeof section.api_key === 'string' && section.api_key !== '' ? { apiKey: section.api_key } : {}),
     };
-  } catch {
-    // No or unreadable config: the defaults apply, exactly as for the proxy itself.
-    return {};
+  } catch (e) {
+    return { error: `cannot read the admin address from ${file}: ${(e as Error).message.split('\n')[0]}` };
   }
 }
 

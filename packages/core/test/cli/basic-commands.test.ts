@@ -100,6 +100,19 @@ describe('admin commands', () => {
     expect(seen).toEqual([{ method: 'GET', url: '/status', auth: 'Bearer from-config' }]);
   });
 
+  it('a config that cannot be read or parsed is an error, not a silent fall back to 127.0.0.1:9090', async () => {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(cwd, 'broken.toml'), '[admin_api\nlisten_addr = "127.0.0.1:1"\n');
+    const broken = await runMain(['reload', '--config', 'broken.toml'], { cwd });
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(
+      /^proxycache: cannot read the admin address from .*broken\.toml: .*; pass --admin HOST:PORT\n$/,
+    );
+    const missing = await runMain(['status', '--config', 'nope.toml'], { cwd });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('nope.toml: ENOENT; pass --admin HOST:PORT');
+  });
+
   it('a non-2xx answer exits 1 and shows the body', async () => {
     const { addr } = await adminServer();
     const result = await runMain(['reload', '--admin', addr], { cwd });

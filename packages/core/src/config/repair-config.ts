@@ -102,10 +102,13 @@ export function repairConfigText(
     added.push(m.name);
   }
   if (blocks.length === 0) return { ok: true, text, added };
+  // What is appended keeps the file's line endings (a CRLF file stays CRLF, not half and half).
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
   let prefix = text;
-  if (prefix.length > 0 && !prefix.endsWith('\n')) prefix += '\n';
-  if (prefix.length > 0) prefix += '\n';
-  return { ok: true, text: prefix + blocks.join('\n'), added };
+  if (prefix.length > 0 && !prefix.endsWith('\n')) prefix += eol;
+  if (prefix.length > 0) prefix += eol;
+  const appended = blocks.join('\n');
+  return { ok: true, text: prefix + (eol === '\n' ? appended : appended.replace(/\n/g, eol)), added };
 }
 
 function renderSection(name: string, comment: string, fields: readonly FieldSpec[]): string {

@@ -57,6 +57,16 @@ describe('repairConfig', () => {
     );
   });
 
+  it("keeps a CRLF file CRLF: what it appends uses the file's line endings", () => {
+    const crlf = original.replace(/\n/g, '\r\n');
+    const file = fileWith(crlf);
+    expect(repairConfig(file, testModules).changed).toBe(true);
+    const text = readFileSync(file, 'utf8');
+    expect(text.startsWith(crlf)).toBe(true);
+    expect(text.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(repairConfig(file, testModules).changed).toBe(false);
+  });
+
   it('is idempotent', () => {
     const file = fileWith(original);
     repairConfig(file, testModules);

@@ -244,6 +244,22 @@ describe('legitimate but unusual framing reaches the origin exactly once', () =>
     }
   });
 
+  it('bytes after an HTTP/1.0 request are ignored: its answer comes whole, then the close (RFC 9112 §9.6)', async () => {
+    const r = await rawExchange(proxy.port, 'GET /ten0 HTTP/1.0\r\nHost: a\r\n\r\nNOT HTTP AT ALL\r\n\r\n');
+    expect(parseResponses(r.text).map((x) => `${x.status} ${x.body}`)).toEqual(['200 origin GET /ten0']);
+    expect(r.closed).toBe(true);
+  });
+
+  it('garbage pipelined after requests node:http reads: their answers first, in order, then 400', async () => {
+    const r = await rawExchange(
+      proxy.port,
+      'POST /first-of-two HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /second-of-two HTTP/1.1\r\nHost: a\r\n\r\nG(T / HTTP/1.1\r\n\r\n',
+    );
+    expect(parseResponses(r.text).map((x) => x.status)).toEqual([200, 200, 400]);
+    expect(parseResponses(r.text)[1]?.body).toBe('origin GET /second-of-two');
+    expect(r.closed).toBe(true);
+  });
+
   it('HTTP/1.0 is answered and closed', async () => {
     const r = await rawExchange(proxy.port, 'GET /ten HTTP/1.0\r\nHost: a\r\n\r\n');
     const responses = parseResponses(r.text);

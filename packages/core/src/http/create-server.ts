@@ -159,16 +159,48 @@ export function createHttpServer(
   server.maxConnections = limits.maxConnections;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     const code = err.code ?? '';
-    // A response already started on this socket cannot be followed by a raw error response.
-    const current = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
-    if (code === 'ECONNRESET' || code === 'EPIPE' || !socket.writable || current?.headersSent === true) {
+    if (code === 'ECONNRESET' || code === 'EPIPE' || !socket.writable) {
       socket.destroy();
+      return;
+    }
+    refuseWhenAnswered(socket, code);
+  });
+  /**
+   * Bytes that do not parse after requests whose answers are still being written (pipelined garbage, or
+   * anything after a `Connection: close` / HTTP/1.0 request): those answers finish first, whole and in
+   * order (RFC 9112 §9.3, §9.6), then the error answer, if any, and the close.
+   */
+  const refuseWhenAnswered = (socket: Duplex, code: string): void => {
+    const current = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (current == null || current.writableFinished) {
+      refuseAfter(socket, code);
+      return;
+    }
+    if (!current.req.complete) {
+      // The bytes that failed are this request's own (its body): its answer cannot come. One that has
+      // not started is replaced by the error answer; one already started is cut.
+      if (current.headersSent) socket.destroy();
+      else refuseAfter(socket, code);
+      return;
+    }
+    // node assigns the next queued answer to the socket in its own 'finish' listener, which runs first.
+    current.once('finish', () => refuseWhenAnswered(socket, code));
+    current.once('close', () => {
+      if (!current.writableFinished) socket.destroy();
+    });
+  };
+  /** Ends the connection after a parse error: a raw 400/408/431, or just the close after a closing request. */
+  const refuseAfter = (socket: Duplex, code: string): void => {
+    if (socket.destroyed) return;
+    // Data after a request that closes the connection is not an error to answer: it is ignored.
+    if (code === 'HPE_CLOSED_CONNECTION') {
+      socket.end();
       return;
     }
     const status = clientErrorStatus(code);
     onClientError?.(status, code);
     socket.end(rawErrorResponse(status));
-  });
+  };
   // CONNECT (a forward-proxy tunnel) is not something a reverse proxy offers: 501 and close, instead of
   // node's default of closing the connection without a word (RFC 9110 §15.6.2).
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => {

@@ -491,6 +491,11 @@ export class HttpCache {
     if (x.method === 'GET') addValidators(x.requestHeaders, entry);
     // Kept even without validators: a failing origin may then be answered stale (stale-if-error).
     x.notes.set(NOTE_REVALIDATE, { entry, client } satisfies Revalidation);
+    // Concurrent requests for an expired entry revalidate it once (as Varnish collapses them): the others
+    // wait and are answered from the freshened entry. Not for `no-cache` (every use needs its own
+    // validation) nor a request that asks for one (`Cache-Control: no-cache` / `max-age=0`).
+    if (!entry.meta.noCache && !reqCC.has('no-cache') && maxAge === undefined && minFresh === undefined)
+      return this.missed(x, key, inForward, requestTime);
     return false;
   }
 
@@ -572,6 +577,9 @@ export class HttpCache {
       if (this.answeredFromStore(x, variants)) return true;
       // The leader's response was not storable (remembered): everyone goes upstream at once, as before.
       if (signal?.aborted === true || this.knownUncacheable(key, this.clock())) return false;
+      // A variant for this request is there but not usable (stale: the leader's revalidation failed):
+      // going upstream alone, not one after another behind new leaders.
+      if (variants !== undefined && selectVariant(variants, x.requestHeaders) !== undefined) return false;
       if (this.coalescer.lead(key)) {
         this.leads(x, key);
         return false;
@@ -589,8 +597,12 @@ export class HttpCache {
     if (v === undefined || answer === undefined) return false;
     const age = currentAge(v.meta, v.responseTime, now);
     if (v.meta.lifetimeMs - age > 0 && !v.meta.noCache) {
-      const held = x.notes.get(NOTE_HELD_CONDITIONALS) as HeaderRecord | undefined;
-      this.serve(x, v, 'hit', age, held ?? x.requestHeaders, answer);
+      // The client's own preconditions: a revalidating request's headers carry the cache's validators.
+      const conditionals =
+        (x.notes.get(NOTE_HELD_CONDITIONALS) as HeaderRecord | undefined) ??
+        (x.notes.get(NOTE_REVALIDATE) as Revalidation | undefined)?.client ??
+        x.requestHeaders;
+      this.serve(x, v, 'hit', age, conditionals, answer);
       return true;
     }
     return false;

@@ -211,6 +211,52 @@ describe('cache through the proxy (end to end)', () => {
     expect(o.requests).toBe(2);
   });
 
+  it('coalescing: concurrent requests for an expired entry revalidate it once; a no-cache entry per request', async () => {
+    const { origin: o, proxy: p } = await setup((req, res) => {
+      const noCache = req.url === '/nc-reval';
+      setTimeout(() => {
+        if (req.headers['if-none-match'] === '"r"') {
+          res.writeHead(304, { etag: '"r"', 'cache-control': noCache ? 'no-cache' : 'max-age=1' });
+          res.end();
+          return;
+        }
+        res.writeHead(200, { etag: '"r"', 'cache-control': noCache ? 'no-cache' : 'max-age=1' });
+        res.end('body r');
+      }, 150);
+    });
+    await send(p.port, '/reval');
+    await send(p.port, '/nc-reval');
+    await new Promise((r) => setTimeout(r, 1100));
+    const before = o.requests;
+    const replies = await Promise.all(Array.from({ length: 5 }, () => send(p.port, '/reval')));
+    expect(replies.map((r) => [r.status, r.body])).toEqual(Array(5).fill([200, 'body r']));
+    expect(replies.map((r) => r.headers['x-cache']).sort()).toEqual([
+      'HIT',
+      'HIT',
+      'HIT',
+      'HIT',
+      'REVALIDATED',
+    ]);
+    expect(o.requests - before).toBe(1);
+    // Waiters answer their own preconditions, not the validators the cache adds to its revalidation.
+    await new Promise((r) => setTimeout(r, 1100));
+    const mixed = await Promise.all([
+      send(p.port, '/reval'),
+      send(p.port, '/reval', { headers: { 'if-none-match': '"r"' } }),
+      send(p.port, '/reval', { headers: { 'if-none-match': '"other"' } }),
+    ]);
+    expect(mixed.map((r) => [r.status, r.body])).toEqual([
+      [200, 'body r'],
+      [304, ''],
+      [200, 'body r'],
+    ]);
+    expect(o.requests - before).toBe(2);
+    // no-cache: every use needs its own validation (RFC 9111 §5.2.2.4), so they are not collapsed.
+    const nc = await Promise.all(Array.from({ length: 3 }, () => send(p.port, '/nc-reval')));
+    expect(nc.map((r) => r.headers['x-cache'])).toEqual(['REVALIDATED', 'REVALIDATED', 'REVALIDATED']);
+    expect(o.requests - before).toBe(5);
+  });
+
   it('coalescing: with max_size = 0 (nothing stored) followers do not wait for a lease nobody releases', async () => {
     const { origin: o, proxy: p } = await setup(
       (_req, res) => {

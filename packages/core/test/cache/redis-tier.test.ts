@@ -24,6 +24,18 @@ describe.skipIf(!redisAvailable())('cache shared tier on Redis', () => {
     });
     a = await startCachingProxy(origin.addr, { store: 'redis', redis_url: redis.url }, { admin: true });
     b = await startCachingProxy(origin.addr, { store: 'redis', redis_url: redis.url });
+    // Each process stores nothing until its Redis client has connected (nothing is queued): wait for it.
+    for (const [p, path] of [
+      [a, '/ready-a'],
+      [b, '/ready-b'],
+    ] as const) {
+      let state = '';
+      for (let i = 0; i < 40 && state !== 'HIT'; i++) {
+        await send(p.port, path);
+        await new Promise((r) => setTimeout(r, 50));
+        state = String((await send(p.port, path)).headers['x-cache'] ?? '');
+      }
+    }
   });
 
   afterAll(async () => {
@@ -69,9 +81,14 @@ describe.skipIf(!redisAvailable())('cache shared tier with Redis going away', ()
     });
     const proxy = await startCachingProxy(origin.addr, { store: 'redis', redis_url: redis.url });
     try {
-      await send(proxy.port, '/before');
-      await new Promise((r) => setTimeout(r, 100));
-      expect((await send(proxy.port, '/before')).headers['x-cache']).toBe('HIT');
+      // Until the client has connected (it queues nothing), a response is not stored: retried briefly.
+      let before = '';
+      for (let i = 0; i < 40 && before !== 'HIT'; i++) {
+        await send(proxy.port, '/before');
+        await new Promise((r) => setTimeout(r, 100));
+        before = String((await send(proxy.port, '/before')).headers['x-cache'] ?? '');
+      }
+      expect(before).toBe('HIT');
 
       await redis.stop();
       const started = Date.now();

@@ -154,9 +154,10 @@ describe('cache through the proxy (end to end)', () => {
         setTimeout(() => {
           res.writeHead(200, { 'cache-control': 'max-age=60' });
           res.end('fetched once');
-        }, 400);
+        }, 700);
       });
-      const leader = leaveAfter(p.port, '/gone', 150);
+      // The followers come at 50 ms, the leader leaves at 300 ms, the origin answers at 700 ms.
+      const leader = leaveAfter(p.port, '/gone', 300);
       await new Promise((r) => setTimeout(r, 50));
       const followers = await Promise.all(Array.from({ length: 4 }, () => send(p.port, '/gone')));
       await leader;
@@ -168,10 +169,10 @@ describe('cache through the proxy (end to end)', () => {
       const { origin: o, proxy: p } = await setup((_req, res) => {
         res.writeHead(200, { 'cache-control': 'max-age=60', 'content-type': 'text/plain' });
         res.write('first-part ');
-        setTimeout(() => res.end('second-part'), 400);
+        setTimeout(() => res.end('second-part'), 700);
       });
-      // Leaves at 150 ms: mid-body (the first part came at once, the rest comes at 400 ms), with followers waiting.
-      const leader = leaveAfter(p.port, '/gone-mid', 150);
+      // Leaves at 300 ms: mid-body (the first part came at once, the rest comes at 700 ms), with followers waiting.
+      const leader = leaveAfter(p.port, '/gone-mid', 300);
       await new Promise((r) => setTimeout(r, 50));
       const followers = await Promise.all(Array.from({ length: 4 }, () => send(p.port, '/gone-mid')));
       await leader;

@@ -70,6 +70,10 @@ export class ModuleServices implements HostServices {
     return this.gen.config;
   }
 
+  mainListener(): string {
+    return this.app.internalHost(this.gen.config.server.listen_addr);
+  }
+
   get metrics(): Metrics {
     return this.app.metrics;
   }

@@ -115,6 +115,11 @@ export interface HostServices {
   reload(): Promise<ReloadResult>;
   /** Registers raw TCP passthrough for non-HTTP connections on the main listener. */
   enableRawTcp(backend: string): void;
+  /**
+   * The main listener's bound `host:port` (a reload does not move it: a changed listen_addr takes
+   * effect on restart); absent → the configured one.
+   */
+  mainListener?(): string;
   /** Loaded modules for /mods. */
   describeModules(): readonly ModuleDescription[];
   /** Cleanup run on shutdown or when a reload replaces this pipeline (timers, intervals). */

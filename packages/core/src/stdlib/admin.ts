@@ -116,7 +116,8 @@ export function createAdmin(ctx: StdContext): StdImplementations {
       uptime_s: Math.round(process.uptime()),
       node: process.version,
       listeners: {
-        main: services.config.server.listen_addr,
+        // Where it listens, not what a reload configured (a changed listen_addr needs a restart).
+        main: services.mainListener?.() ?? services.config.server.listen_addr,
         admin: typeof admin === 'string' ? admin : null,
       },
     });

@@ -8,6 +8,7 @@ export * from './checker/node-at.js';
 export { type CompileResult, compile } from './compile.js';
 export * from './diagnostics/catalogue.js';
 export * from './diagnostics/diagnostic.js';
+export * from './diagnostics/module-set.js';
 export * from './diagnostics/render.js';
 export { emit, emitTypeScript } from './emit/emit.js';
 export * from './format/format.js';

@@ -85,12 +85,12 @@ export function hasClientConditional(requestHeaders: HeaderRecord): boolean {
   return requestHeaders['if-none-match'] !== undefined || requestHeaders['if-modified-since'] !== undefined;
 }
 
-/** Fields of a 304 answered from cache (RFC 9110 §15.4.5): the stored ones minus the content framing. */
-export function notModifiedHeaders(entry: StoredResponse): HeaderRecord {
+/** Fields of a 304 the cache answers (RFC 9110 §15.4.5): the response's own minus the content framing. */
+export function notModifiedHeaders(headers: HeaderRecord): HeaderRecord {
   const out: HeaderRecord = {};
-  for (const name in entry.headers) {
+  for (const name in headers) {
     if (name === 'content-length' || name === 'content-type' || name === 'content-encoding') continue;
-    out[name] = entry.headers[name];
+    out[name] = headers[name];
   }
   return out;
 }

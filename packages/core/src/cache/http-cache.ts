@@ -187,13 +187,6 @@ class TeeToBuffer extends Transform {
     callback(null, chunk);
   }
 
-  /** No client reads this body any more: it is read to the end only for the store (up to the limit). */
-  drainForStore(): void {
-    this.drainOnly = true;
-    if (this.overflow) this.destroy();
-    else this.resume();
-  }
-
   /** Whether the store still wants this body when its client has gone (write-response.ts StillWanted). */
   wanted: (() => boolean) | undefined = undefined;
 
@@ -201,8 +194,11 @@ class TeeToBuffer extends Transform {
     return this.wanted?.() === true;
   }
 
+  /** No client reads this body any more: it is read to the end only for the store (up to the limit). */
   drainUnread(): void {
-    this.drainForStore();
+    this.drainOnly = true;
+    if (this.overflow) this.destroy();
+    else this.resume();
   }
 
   override _flush(callback: TransformCallback): void {
@@ -624,7 +620,7 @@ export class HttpCache {
     let body: Buffer | undefined = entry.body;
     if (notModified) {
       status = 304;
-      headers = notModifiedHeaders(entry);
+      headers = notModifiedHeaders(entry.headers);
       body = undefined;
     } else if (answer.kind === 'range') {
       // RFC 9110 §15.3.7: a single part, its Content-Range, and the stored header fields.
@@ -687,15 +683,11 @@ export class HttpCache {
   private answerHeldConditionals(x: HostExchange, held: HeaderRecord): void {
     const r = x.response;
     if (r === undefined || !clientCopyIsCurrentFor(held, r.status, r.headers)) return;
-    const headers: HeaderRecord = {};
-    for (const name in r.headers) {
-      if (name === 'content-length' || name === 'content-type' || name === 'content-encoding') continue;
-      headers[name] = r.headers[name];
-    }
+    const headers = notModifiedHeaders(r.headers);
     const body = r.body;
     if (body instanceof TeeToBuffer) {
       // Being stored: read to its end for the store, not destroyed with the answer it no longer is.
-      body.drainForStore();
+      body.drainUnread();
       x.response = { status: 304, headers, body: undefined };
     } else setResponse(x, { status: 304, headers, body: undefined });
   }

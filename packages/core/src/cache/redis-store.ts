@@ -75,7 +75,7 @@ export class RedisStore {
   }
 
   private skipping(): boolean {
-    return this.skipUntil !== 0 && performance.now() < this.skipUntil;
+    return performance.now() < this.skipUntil;
   }
 
   /** Variants stored for a key; [] on a miss or when Redis fails. */

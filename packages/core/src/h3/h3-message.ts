@@ -6,6 +6,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { Readable, Writable } from 'node:stream';
 import type { HeaderRecord } from '../pipeline/host.js';
+import { bodiless } from '../pipeline/status-framing.js';
 
 /** Per-connection facts the request handler reads (peer address, byte counters for the access log). */
 export interface H3Transport {
@@ -80,11 +81,6 @@ export class H3Request extends Readable {
   cancel(code: number): void {
     if (!this.complete) this.sink.stopReading(code);
   }
-}
-
-/** Whether a status carries no body (RFC 9110 §6.4.1). */
-function bodiless(status: number): boolean {
-  return status === 204 || status === 304 || status < 200;
 }
 
 /** Response writer for one request stream. */

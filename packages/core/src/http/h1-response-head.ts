@@ -8,6 +8,7 @@
 import { STATUS_CODES } from 'node:http';
 import { fieldValueRe, hasToken, tokenRe } from '../pipeline/field-name.js';
 import type { ResponseState } from '../pipeline/host.js';
+import { bodiless, lengthForbidden } from '../pipeline/status-framing.js';
 import { isLine, linesFor, type PreparedLines, renewedLines } from './prepared-fields.js';
 
 /** A serialised head and how the body that follows it is framed. */
@@ -56,10 +57,6 @@ function field(name: string, value: string | number): string {
   const v = typeof value === 'string' ? value : String(value);
   if (!fieldValueRe.test(v)) throw new InvalidHead(`invalid value for response field "${name}"`);
   return `${name}: ${v}\r\n`;
-}
-
-function bodiless(status: number): boolean {
-  return status === 204 || status === 304 || status < 200;
 }
 
 /**
@@ -136,7 +133,7 @@ function headWith(
       case 'content-length':
         sawLength = true;
         // RFC 9110 §8.6: never on a 204 or a 1xx (whatever the origin sent).
-        if (status === 204 || status < 200) continue;
+        if (lengthForbidden(status)) continue;
         text += field(name, length ?? (v as string));
         continue;
       case 'connection':

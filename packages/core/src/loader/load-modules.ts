@@ -10,6 +10,8 @@ import {
   compile,
   createDiagnostic,
   type Diagnostic,
+  duplicateModuleName,
+  fileStart,
   type Range,
   sortDiagnostics,
 } from '@proxycache/pcmod-lang';
@@ -27,8 +29,6 @@ export interface LoadedModules {
   /** Every diagnostic (errors and warnings) of every file, sorted; PCM5xxx for problems across files. */
   readonly diagnostics: Diagnostic[];
 }
-
-const fileStart: Range = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
 
 /** Compiles all modules; never throws. */
 export function loadModules(options: LoadModulesOptions): LoadedModules {
@@ -50,13 +50,7 @@ export function loadModules(options: LoadModulesOptions): LoadedModules {
       if (!module) continue;
       const first = byName.get(module.name);
       if (first) {
-        diagnostics.push(
-          createDiagnostic('PCM5001', file, modNameRange(text), [module.name, first.file], {
-            related: [
-              { message: `'${module.name}' is first defined here`, file: first.file, range: fileStart },
-            ],
-          }),
-        );
+        diagnostics.push(duplicateModuleName(module.name, file, modNameRange(text), first.file));
         continue;
       }
       byName.set(module.name, module);

@@ -10,6 +10,7 @@ import { ProxyError } from '../errors/proxy-error.js';
 import { errorResponse } from './error-response.js';
 import type { ProxyExchange } from './exchange.js';
 import type { ResponseState } from './host.js';
+import { bodiless, lengthForbidden } from './status-framing.js';
 
 /**
  * Streams `body` into `res` with stream.pipeline's teardown (a failing body destroys the response, a
@@ -113,10 +114,6 @@ export const connectionSpecific: ReadonlySet<string> = new Set([
   'upgrade',
 ]);
 
-function bodiless(status: number): boolean {
-  return status === 204 || status === 304 || status < 200;
-}
-
 /** Writes `x.response`; `close` forces `Connection: close` (graceful shutdown). Never throws. */
 export function writeResponse(
   res: ServerResponse | Http2ServerResponse | ResponseSink,
@@ -184,7 +181,6 @@ function flatHeaders(
     if (Buffer.isBuffer(body)) length = body.length;
     else if (body === undefined) lengthDefault = true;
   }
-  const closing = close;
   let sawAltSvc = false;
   let sawLength = false;
   let sawConnection = false;
@@ -194,17 +190,17 @@ function flatHeaders(
     if (name === 'content-length') {
       sawLength = true;
       // RFC 9110 §8.6: never on a 204 or a 1xx (whatever the origin sent).
-      if (status === 204 || status < 200) continue;
+      if (lengthForbidden(status)) continue;
       if (length !== undefined) v = length;
     } else if (name === 'connection') {
       sawConnection = true;
-      if (closing) v = 'close';
+      if (close) v = 'close';
     } else if (name === 'alt-svc') sawAltSvc = true;
     out.push(name, v);
   }
   if (altSvc !== undefined && !sawAltSvc) out.push('alt-svc', altSvc);
   if (!sawLength && (length !== undefined || lengthDefault)) out.push('content-length', length ?? 0);
-  if (closing && !sawConnection) out.push('connection', 'close');
+  if (close && !sawConnection) out.push('connection', 'close');
   return out;
 }
 
@@ -212,7 +208,7 @@ function outgoingHeaders(r: ResponseState, close: boolean, opts: WriteOptions): 
   const out: OutgoingHttpHeaders = {};
   const headers = r.headers;
   const multiplexed = opts.multiplexed === true;
-  const noLength = r.status === 204 || r.status < 200;
+  const noLength = lengthForbidden(r.status);
   for (const name in headers) {
     const v = headers[name];
     if (v === undefined || (multiplexed && connectionSpecific.has(name))) continue;

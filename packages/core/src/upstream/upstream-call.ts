@@ -10,16 +10,12 @@ import { type Dispatcher, util as undiciUtil } from 'undici';
 import type { ClientAbort } from '../pipeline/exchange.js';
 import type { HeaderRecord } from '../pipeline/host.js';
 import { type BodySource, PulledBody } from '../pipeline/pulled-body.js';
+import { bodiless } from '../pipeline/status-framing.js';
 import { connectionNamed, isHopByHop } from './hop-by-hop.js';
 
 const emptyBody = Buffer.alloc(0);
 
 function noop(): void {}
-
-/** Statuses whose response never has content, whatever its fields say. */
-function bodiless(status: number): boolean {
-  return status === 204 || status === 304 || status < 200;
-}
 
 /** A Connection value that names no field besides hop-by-hop ones: `keep-alive` or `close`. */
 export function plainConnection(v: string | string[]): boolean {

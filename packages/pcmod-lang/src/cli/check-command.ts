@@ -1,16 +1,13 @@
 /** `pcmod check [PATH…] [--format text|json]`. */
-
 import { parseArgs } from 'node:util';
-import type { Range } from '../ast/nodes.js';
-import { createDiagnostic, type Diagnostic, hasErrors } from '../diagnostics/diagnostic.js';
+import { type Diagnostic, hasErrors } from '../diagnostics/diagnostic.js';
+import { duplicateModuleName } from '../diagnostics/module-set.js';
 import { renderJson } from '../diagnostics/render.js';
 import { analyze } from './analyze.js';
 import { collectSourceFiles, readSource } from './files.js';
 import { type CliIo, ExitCode, UsageError } from './io.js';
 import { writeDiagnostics } from './report.js';
 import { summaryLine } from './summary.js';
-
-const fileStart: Range = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
 
 export async function runCheck(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -25,29 +22,20 @@ export async function runCheck(args: readonly string[], io: CliIo): Promise<numb
   const files = await collectSourceFiles(positionals.length > 0 ? positionals : ['.'], io.cwd);
 
   const all: Diagnostic[] = [];
-  const analysed: { text: string; diagnostics: Diagnostic[] }[] = [];
   // The files checked together are a module set, as proxycache loads one: a `mod` name twice is PCM5001.
   const firstByName = new Map<string, string>();
   for (const file of files) {
     const text = await readSource(file);
     const { checked, diagnostics } = analyze(text, file.display);
     const mod = checked.ast.headers.find((h) => h.kind === 'ModHeader');
-    if (mod !== undefined && mod.kind === 'ModHeader') {
-      const name = mod.name.name;
-      const first = firstByName.get(name);
-      if (first === undefined) firstByName.set(name, file.display);
-      else
-        diagnostics.push(
-          createDiagnostic('PCM5001', file.display, mod.name.range, [name, first], {
-            related: [{ message: `'${name}' is first defined here`, file: first, range: fileStart }],
-          }),
-        );
+    if (mod?.kind === 'ModHeader') {
+      const first = firstByName.get(mod.name.name);
+      if (first === undefined) firstByName.set(mod.name.name, file.display);
+      else diagnostics.push(duplicateModuleName(mod.name.name, file.display, mod.name.range, first));
     }
-    analysed.push({ text, diagnostics });
     all.push(...diagnostics);
+    if (values.format === 'text') writeDiagnostics(io.stdout, io, diagnostics, text);
   }
-  if (values.format === 'text')
-    for (const { text, diagnostics } of analysed) writeDiagnostics(io.stdout, io, diagnostics, text);
   io.stdout.write(values.format === 'json' ? `${renderJson(all)}\n` : `${summaryLine(all, files.length)}\n`);
   return hasErrors(all) ? ExitCode.failure : ExitCode.ok;
 }

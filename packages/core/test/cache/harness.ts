@@ -14,6 +14,7 @@ import { type CompiledModule, type ConfigValue, compile } from '@proxycache/pcmo
 import pino from 'pino';
 import { afterEach } from 'vitest';
 import { ProxyApp } from '../../src/app/proxy-app.js';
+import type { ProxyConfig } from '../../src/config/types.js';
 import { createBindings } from '../../src/stdlib/bindings.js';
 import { type Origin, startOrigin, TestMetrics, testConfig } from '../server/helpers.js';
 
@@ -32,6 +33,31 @@ export function loadMod(name: string): CompiledModule {
   const result = compile(readFileSync(file, 'utf8'), file);
   if (result.module === undefined) throw new Error(`${name}: ${JSON.stringify(result.diagnostics)}`);
   return result.module;
+}
+
+/**
+ * The built-in modules `names`, compiled, and a config for them: every module section on its defaults
+ * with `sections` over them, `server` over testConfig's.
+ */
+export function builtinConfig(
+  names: readonly string[],
+  server: Parameters<typeof testConfig>[0],
+  sections: Record<string, Record<string, ConfigValue>> = {},
+): { config: ProxyConfig; modules: CompiledModule[] } {
+  const modules = names.map(loadMod);
+  const config = testConfig(
+    server,
+    Object.fromEntries(
+      modules.map((m) => [
+        m.name,
+        {
+          ...Object.fromEntries(m.configSchema.map((f) => [f.name, f.default])),
+          ...(sections[m.name] ?? {}),
+        },
+      ]),
+    ),
+  );
+  return { config, modules };
 }
 
 export interface CachingProxy {
@@ -56,23 +82,10 @@ export async function startCachingProxy(
   } = {},
 ): Promise<CachingProxy> {
   const names = opts.modules ?? ['cache', 'proxy_core', ...(opts.admin === true ? ['admin_api'] : [])];
-  const modules = names.map(loadMod);
-  const sections: Record<string, Record<string, ConfigValue>> = {
-    ...opts.sections,
-    cache: { ...cache },
-    admin_api: { listen_addr: '127.0.0.1:0' },
-  };
-  const config = testConfig(
+  const { config, modules } = builtinConfig(
+    names,
     { backend_addr: backend, backend_timeout: opts.backendTimeout ?? 5 },
-    Object.fromEntries(
-      modules.map((m) => [
-        m.name,
-        {
-          ...Object.fromEntries(m.configSchema.map((f) => [f.name, f.default])),
-          ...(sections[m.name] ?? {}),
-        },
-      ]),
-    ),
+    { ...opts.sections, cache: { ...cache }, admin_api: { listen_addr: '127.0.0.1:0' } },
   );
   const app = new ProxyApp();
   await app.start({

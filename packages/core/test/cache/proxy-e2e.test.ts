@@ -6,6 +6,16 @@ import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { type OriginHandler, proxyPerTest, send } from './harness.js';
 
+/** An origin that answers 200 with `cacheControl` and `body` after `ms`. */
+function answerAfter(ms: number, cacheControl: string, body: string): OriginHandler {
+  return (_req, res) => {
+    setTimeout(() => {
+      res.writeHead(200, { 'cache-control': cacheControl });
+      res.end(body);
+    }, ms);
+  };
+}
+
 describe('cache through the proxy (end to end)', () => {
   const started = proxyPerTest();
 
@@ -41,12 +51,7 @@ describe('cache through the proxy (end to end)', () => {
   });
 
   it('coalescing: 20 concurrent misses for one key make exactly one upstream request', async () => {
-    const { origin: o, proxy: p } = await setup((_req, res) => {
-      setTimeout(() => {
-        res.writeHead(200, { 'cache-control': 'max-age=60' });
-        res.end('slow body');
-      }, 150);
-    });
+    const { origin: o, proxy: p } = await setup(answerAfter(150, 'max-age=60', 'slow body'));
     const replies = await Promise.all(Array.from({ length: 20 }, () => send(p.port, '/slow')));
     expect(o.requests).toBe(1);
     expect(replies.every((r) => r.status === 200 && r.body === 'slow body')).toBe(true);
@@ -55,12 +60,7 @@ describe('cache through the proxy (end to end)', () => {
   });
 
   it('coalescing: followers of an uncacheable leader go upstream themselves', async () => {
-    const { origin: o, proxy: p } = await setup((_req, res) => {
-      setTimeout(() => {
-        res.writeHead(200, { 'cache-control': 'no-store' });
-        res.end('private');
-      }, 50);
-    });
+    const { origin: o, proxy: p } = await setup(answerAfter(50, 'no-store', 'private'));
     const replies = await Promise.all(Array.from({ length: 5 }, () => send(p.port, '/nostore')));
     expect(replies.map((r) => r.body)).toEqual(Array(5).fill('private'));
     expect(o.requests).toBe(5);
@@ -150,12 +150,7 @@ describe('cache through the proxy (end to end)', () => {
       });
 
     it('before the response head: one upstream request, the followers get it from cache', async () => {
-      const { origin: o, proxy: p } = await setup((_req, res) => {
-        setTimeout(() => {
-          res.writeHead(200, { 'cache-control': 'max-age=60' });
-          res.end('fetched once');
-        }, 700);
-      });
+      const { origin: o, proxy: p } = await setup(answerAfter(700, 'max-age=60', 'fetched once'));
       // The followers come at 50 ms, the leader leaves at 300 ms, the origin answers at 700 ms.
       const leader = leaveAfter(p.port, '/gone', 300);
       await new Promise((r) => setTimeout(r, 50));
@@ -259,15 +254,7 @@ describe('cache through the proxy (end to end)', () => {
   });
 
   it('coalescing: with max_size = 0 (nothing stored) followers do not wait for a lease nobody releases', async () => {
-    const { origin: o, proxy: p } = await setup(
-      (_req, res) => {
-        setTimeout(() => {
-          res.writeHead(200, { 'cache-control': 'max-age=60' });
-          res.end('unkept');
-        }, 100);
-      },
-      { max_size: 0 },
-    );
+    const { origin: o, proxy: p } = await setup(answerAfter(100, 'max-age=60', 'unkept'), { max_size: 0 });
     const started = Date.now();
     const replies = await Promise.all(Array.from({ length: 5 }, () => send(p.port, '/zero')));
     expect(replies.map((r) => r.body)).toEqual(Array(5).fill('unkept'));

@@ -8,6 +8,20 @@ import { type Origin, startOrigin } from '../server/helpers.js';
 import { type CachingProxy, send, startCachingProxy } from './harness.js';
 import { redisAvailable, startRedis, type TestRedis } from './redis-server.js';
 
+/**
+ * Requests `path` until a second request is a hit (at most ~4 s) and returns the last X-Cache: a process
+ * stores nothing in Redis until its client has connected (nothing is queued before).
+ */
+async function untilStored(port: number, path: string): Promise<string> {
+  let state = '';
+  for (let i = 0; i < 40 && state !== 'HIT'; i++) {
+    await send(port, path);
+    await new Promise((r) => setTimeout(r, 100));
+    state = String((await send(port, path)).headers['x-cache'] ?? '');
+  }
+  return state;
+}
+
 describe.skipIf(!redisAvailable())('cache shared tier on Redis', () => {
   let redis: TestRedis;
   let origin: Origin;
@@ -29,12 +43,7 @@ describe.skipIf(!redisAvailable())('cache shared tier on Redis', () => {
       [a, '/ready-a'],
       [b, '/ready-b'],
     ] as const) {
-      let state = '';
-      for (let i = 0; i < 40 && state !== 'HIT'; i++) {
-        await send(p.port, path);
-        await new Promise((r) => setTimeout(r, 50));
-        state = String((await send(p.port, path)).headers['x-cache'] ?? '');
-      }
+      await untilStored(p.port, path);
     }
   });
 
@@ -81,14 +90,7 @@ describe.skipIf(!redisAvailable())('cache shared tier with Redis going away', ()
     });
     const proxy = await startCachingProxy(origin.addr, { store: 'redis', redis_url: redis.url });
     try {
-      // Until the client has connected (it queues nothing), a response is not stored: retried briefly.
-      let before = '';
-      for (let i = 0; i < 40 && before !== 'HIT'; i++) {
-        await send(proxy.port, '/before');
-        await new Promise((r) => setTimeout(r, 100));
-        before = String((await send(proxy.port, '/before')).headers['x-cache'] ?? '');
-      }
-      expect(before).toBe('HIT');
+      expect(await untilStored(proxy.port, '/before')).toBe('HIT');
 
       await redis.stop();
       const started = Date.now();
@@ -112,13 +114,7 @@ describe.skipIf(!redisAvailable())('cache shared tier with Redis going away', ()
       expect(Date.now() - hung).toBeLessThan(2_000);
       redis.resume();
       await new Promise((r) => setTimeout(r, REDIS_SKIP_MS));
-      let hit = '';
-      for (let i = 0; i < 40 && hit !== 'HIT'; i++) {
-        await send(proxy.port, '/after');
-        await new Promise((r) => setTimeout(r, 100));
-        hit = String((await send(proxy.port, '/after')).headers['x-cache'] ?? '');
-      }
-      expect(hit).toBe('HIT');
+      expect(await untilStored(proxy.port, '/after')).toBe('HIT');
     } finally {
       await proxy.close();
       await origin.close();

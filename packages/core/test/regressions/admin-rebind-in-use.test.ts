@@ -5,8 +5,8 @@
  */
 import { createServer, type Server } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
-import { type CachingProxy, loadMod, send, startCachingProxy } from '../cache/harness.js';
-import { startOrigin, testConfig } from '../server/helpers.js';
+import { builtinConfig, type CachingProxy, send, startCachingProxy } from '../cache/harness.js';
+import { startOrigin } from '../server/helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -23,18 +23,12 @@ it('a reload onto an admin address in use fails; the admin API keeps listening w
   cleanups.push(() => new Promise((r) => busy.close(() => r())));
   const busyAddr = `127.0.0.1:${(busy.address() as { port: number }).port}`;
 
-  const modules = ['cache', 'proxy_core', 'admin_api'].map(loadMod);
-  const config = testConfig(
+  const { config, modules } = builtinConfig(
+    ['cache', 'proxy_core', 'admin_api'],
     { backend_addr: origin.addr },
-    Object.fromEntries(
-      modules.map((m) => [
-        m.name,
-        {
-          ...Object.fromEntries(m.configSchema.map((f) => [f.name, f.default])),
-          ...(m.name === 'admin_api' ? { listen_addr: busyAddr } : {}),
-        },
-      ]),
-    ),
+    {
+      admin_api: { listen_addr: busyAddr },
+    },
   );
   const result = await proxy.app.swap(config, modules);
   expect(result.ok).toBe(false);

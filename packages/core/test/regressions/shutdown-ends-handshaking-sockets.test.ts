@@ -6,7 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startApp, testConfig } from '../server/helpers.js';
+import { startApp, testConfig, timedShutdown } from '../server/helpers.js';
 import { echoModule, makeCert, removeDir, type TestCert } from '../tls/fixtures.js';
 
 let cert: TestCert;
@@ -28,13 +28,9 @@ it('shutdown closes a TLS socket stuck before its handshake', async () => {
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   socket.on('error', () => {});
 
-  const started = Date.now();
-  const outcome = await Promise.race([
-    app.shutdown().then(() => 'stopped'),
-    new Promise((resolve) => setTimeout(() => resolve('hung'), 10_000)),
-  ]);
+  const { outcome, ms } = await timedShutdown(app);
   expect(outcome).toBe('stopped');
-  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(ms).toBeLessThan(5_000);
   await closed;
   expect(socket.destroyed).toBe(true);
 });

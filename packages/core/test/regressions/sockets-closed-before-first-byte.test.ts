@@ -10,7 +10,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawTcpSwitch } from '../../src/http/raw-tcp.js';
-import { startApp, testConfig } from '../server/helpers.js';
+import { startApp, testConfig, timedShutdown } from '../server/helpers.js';
 import { echoModule } from '../tls/fixtures.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -84,12 +84,8 @@ it('shutdown ends a plain-text connection the h2c sniffer is still waiting on, w
   socket.on('error', () => {});
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
 
-  const started = Date.now();
-  const outcome = await Promise.race([
-    app.shutdown().then(() => 'stopped'),
-    new Promise((resolve) => setTimeout(() => resolve('hung'), 10_000)),
-  ]);
+  const { outcome, ms } = await timedShutdown(app);
   expect(outcome).toBe('stopped');
-  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(ms).toBeLessThan(5_000);
   await closed;
 });

@@ -4,8 +4,8 @@
  * listened on. It reports where the main listener is bound.
  */
 import { afterEach, expect, it } from 'vitest';
-import { type CachingProxy, loadMod, send, startCachingProxy } from '../cache/harness.js';
-import { startOrigin, testConfig } from '../server/helpers.js';
+import { builtinConfig, type CachingProxy, send, startCachingProxy } from '../cache/harness.js';
+import { startOrigin } from '../server/helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -21,18 +21,12 @@ it('/status names the bound main listener, also after a reload that configured a
     JSON.parse((await send(proxy.adminPort as number, '/status')).body).listeners.main;
   expect(await status()).toBe(`127.0.0.1:${proxy.port}`);
 
-  const modules = ['cache', 'proxy_core', 'admin_api'].map(loadMod);
-  const config = testConfig(
+  const { config, modules } = builtinConfig(
+    ['cache', 'proxy_core', 'admin_api'],
     { backend_addr: origin.addr, listen_addr: '127.0.0.1:1' },
-    Object.fromEntries(
-      modules.map((m) => [
-        m.name,
-        {
-          ...Object.fromEntries(m.configSchema.map((f) => [f.name, f.default])),
-          ...(m.name === 'admin_api' ? { listen_addr: '127.0.0.1:0' } : {}),
-        },
-      ]),
-    ),
+    {
+      admin_api: { listen_addr: '127.0.0.1:0' },
+    },
   );
   expect((await proxy.app.swap(config, modules)).ok).toBe(true);
   expect(await status()).toBe(`127.0.0.1:${proxy.port}`);

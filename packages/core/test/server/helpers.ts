@@ -123,6 +123,19 @@ export async function startApp(
 }
 
 /** What one test started; `stopAfterEach` stops it: the app first, then the origin, then `close`. */
+/** Shuts `app` down and reports whether that ended within `limitMs`, and how long it took. */
+export async function timedShutdown(
+  app: { shutdown(): Promise<void> },
+  limitMs = 10_000,
+): Promise<{ outcome: 'stopped' | 'hung'; ms: number }> {
+  const started = Date.now();
+  const outcome = await Promise.race([
+    app.shutdown().then(() => 'stopped' as const),
+    new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), limitMs)),
+  ]);
+  return { outcome, ms: Date.now() - started };
+}
+
 export interface Running {
   app?: ProxyApp;
   origin?: Origin;
